@@ -50,7 +50,10 @@ def test_demo_load_creates_programmes_with_forms_and_staff(demo_country):
 
     slugs = set(Program.objects.values_list("slug", flat=True))
     assert slugs == {
-        "maternity-care", "child-benefit", "old-age-pension", "housing-allowance",
+        "maternity-care",
+        "child-benefit",
+        "old-age-pension",
+        "housing-allowance",
         "food-allowance",
     }
     for program in Program.objects.all():

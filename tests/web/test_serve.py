@@ -45,7 +45,9 @@ def test_serve_answers_pages_and_runs_queued_tasks(tmp_path):
     env.pop("TASKS_BACKEND", None)
     manage = [sys.executable, "-m", "civitas.manage"]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=120)
-    subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True, timeout=120)
+    subprocess.run(
+        [*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True, timeout=120
+    )
     # queue a real email through the database-backed queue before the worker starts
     queue = (
         "from django.db import transaction\n"
