@@ -61,6 +61,7 @@ test-postgres: install
 
 bench: install ## Run the benchmarks side by side with the reference systems (long)
 	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install --quiet --no-deps openfisca-country-template==8.2.0
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 migrations: install ## Create migrations after a model change
