@@ -34,6 +34,8 @@ def choose_groups(points: np.ndarray, *, seed: int = 0, restarts: int = 10) -> C
         raise ValueError("at least 3 participants are needed to form two groups")
     candidates = {k: kmeans(points, k, seed=seed, restarts=restarts) for k in tried}
     scores = silhouettes(points, {k: labels for k, (labels, _) in candidates.items()})
+    # identical votes give no separation at all (silhouette undefined): score it as none
+    scores = {k: (-1.0 if not np.isfinite(v) else float(v)) for k, v in scores.items()}
     top = max(scores.values())
     best = min(k for k in tried if scores[k] >= top - PARSIMONY)
     labels, centers = candidates[best]

@@ -58,3 +58,15 @@ def test_a_larger_k_must_clearly_beat_a_smaller_one():
     best = max(clustering.silhouettes.values())
     assert clustering.silhouettes[clustering.k] >= best - 0.02
     assert clustering.k == min(k for k, s in clustering.silhouettes.items() if s >= best - 0.02)
+
+
+def test_participants_who_all_vote_alike_still_get_a_map():
+    """No spread at all (every point identical) used to crash choosing k; it now falls back to
+    the smallest number of groups."""
+    import numpy as np
+
+    from civitas.participation.opinion.clustering import choose_groups
+
+    result = choose_groups(np.zeros((12, 2)))
+    assert result.k == 2
+    assert len(result.labels) == 12
