@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 ASSETS := civitas/web/static/web/build/civitas.css
+LOCALES := $(wildcard civitas/locale/*/LC_MESSAGES/django.po)
+TRANSLATIONS := $(LOCALES:.po=.mo)
+OIDC_PROVIDER := tests/accounts/oidc_provider/node_modules/.package-lock.json
 
 .PHONY: help install demo serve test test-sqlite test-postgres lint bench migrations clean browser
 
@@ -29,7 +32,19 @@ node_modules/.package-lock.json: package.json package-lock.json
 $(ASSETS): node_modules/.package-lock.json civitas/web/assets/civitas.scss civitas/web/assets/build.mjs
 	npm run --silent build
 
-install: $(STAMP) $(ASSETS) ## Create .venv, install Civitas with its dev extras and build the front-end assets
+$(TRANSLATIONS) &: $(LOCALES) $(STAMP)
+	$(BIN)/civitas compiletranslations
+
+$(OIDC_PROVIDER): tests/accounts/oidc_provider/package.json tests/accounts/oidc_provider/package-lock.json
+	cd tests/accounts/oidc_provider && npm ci --no-audit --no-fund --loglevel=error
+
+install: $(STAMP) $(ASSETS) $(TRANSLATIONS) ## Create .venv, install Civitas with its dev extras, build assets and translations
+
+browser: ## Install headless Chromium (Debian package) for the accessibility tests, where possible
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is needed for the accessibility tests: sudo apt-get install chromium"; fi; }
 
 var/secret_key:
 	@mkdir -p var
@@ -41,7 +56,7 @@ demo: install var/secret_key ## Install what is missing, migrate, load the demo 
 	$(BIN)/civitas demo load
 	SECRET_KEY_FILE=var/secret_key DEBUG=false $(BIN)/civitas serve --port $(PORT)
 
-test: install ## Run the whole test suite (SQLite, then PostgreSQL when CIVITAS_TEST_DATABASE_URL is set)
+test: install browser $(OIDC_PROVIDER) ## Run the whole test suite (SQLite, then PostgreSQL when CIVITAS_TEST_DATABASE_URL is set)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$CIVITAS_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
@@ -68,4 +83,4 @@ migrations: install ## Create migrations after a model change
 	$(BIN)/civitas makemigrations
 
 clean: ## Remove the virtual environment, built assets and local data
-	rm -rf $(VENV) node_modules civitas/web/static/web/build var
+	rm -rf $(VENV) node_modules tests/accounts/oidc_provider/node_modules civitas/web/static/web/build var $(TRANSLATIONS)

@@ -59,3 +59,14 @@ def other_citizen(demo_country):
     from civitas.accounts import services
 
     return services.create_citizen(email="someone.else@example.org", password="another-pass-123")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page rendered in Arabic by one test must not
+    leave the thread speaking Arabic to the next."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

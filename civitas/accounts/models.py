@@ -69,3 +69,61 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def roles(self) -> list[str]:
         return sorted(self.groups.values_list("name", flat=True)) if self.is_staff else []
+
+
+class TOTPDevice(models.Model):
+    """An authenticator app a person set up: the shared secret and the last code used.
+
+    A device exists only once the person proved the app works by typing a correct code; until then
+    the secret lives in their session. ``last_used_step`` refuses a code seen before (replay), and
+    ``failed_attempts``/``locked_until`` slow down guessing.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField()
+    last_used_step = models.BigIntegerField(default=-1)
+    failed_attempts = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"authenticator app of {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-use code for when the authenticator app is lost; only its SHA-256 digest is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "digest"])]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}"
+
+
+class ExternalIdentity(models.Model):
+    """An account at an identity provider (national eID) linked to a Civitas account.
+
+    People are recognised by the provider's subject identifier, which is only unique per
+    provider, so the pair (issuer, subject) is the key. Email addresses are never used to match.
+    """
+
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="accounts_one_account_per_external_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject} -> {self.user}"

@@ -2,21 +2,341 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+import hashlib
 
-from civitas.applications.models import Application
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from civitas.accounts.models import Role
+from civitas.applications.lifecycle import Status
+from civitas.applications.models import (
+    ApiToken,
+    Application,
+    Channel,
+    Document,
+    Intermediary,
+    OAuthClient,
+)
+from civitas.registry.models import Person
+from civitas.registry.national_id import is_valid_national_id
 
 
 def applications_of(user):
+    """The applications a person made, or that were made for them (newest first)."""
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
     return (
         Application.objects.filter(applicant=user)
-        .select_related("program")
-        .order_by("-submitted_at")
+        .select_related("program", "program_version")
+        .order_by("-created_at")
+    )
+
+
+def applications_made_for_others(user):
+    """What a caseworker or intermediary applied for on people's behalf."""
+    return (
+        Application.objects.filter(created_by=user, channel=Channel.ASSISTED)
+        .select_related("program", "person")
+        .order_by("-created_at")
+    )
+
+
+def _reachable(user):
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return Application.objects.filter(Q(applicant=user) | Q(created_by=user)).select_related(
+        "program", "program_version", "person", "applicant", "created_by"
     )
 
 
 def application_for_applicant(*, user, reference: str) -> Application:
-    application = applications_of(user).filter(reference=reference).first()
+    """The application ``reference`` if ``user`` is its applicant or filled it in; else 404."""
+    application = _reachable(user).filter(reference=reference).first()
     if application is None:
         raise Http404("No such application")
     return application
+
+
+def expected_decision(application: Application):
+    """The date we aim to decide by, while the case is open (None otherwise)."""
+    from civitas.applications.lifecycle import OPEN_STATES, add_working_days
+
+    if application.status not in OPEN_STATES or application.submitted_at is None:
+        return None
+    return add_working_days(
+        timezone.localdate(application.submitted_at), application.program.decision_days
+    )
+
+
+def open_draft(*, user, program) -> Application | None:
+    """The person's own unsent application for ``program``, to continue where they stopped."""
+    return (
+        Application.objects.filter(
+            created_by=user, applicant=user, program=program, status=Status.DRAFT
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def document_for(*, user, reference: str, document_id: int) -> Document:
+    application = application_for_applicant(user=user, reference=reference)
+    document = application.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404("No such document")
+    return document
+
+
+# --- assisted digital -----------------------------------------------------------------------------
+def can_apply_on_behalf(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.has_role(Role.CASEWORKER) or user.has_role(Role.SUPERVISOR):
+        return True
+    return Intermediary.objects.filter(user=user, active=True).exists()
+
+
+def person_to_assist(*, helper, national_id: str, birth_date) -> Person | None:
+    """The registry record matching both the national ID and the date of birth the person gave
+    (both, so a mistyped number never opens someone else's record)."""
+    if not can_apply_on_behalf(helper):
+        return None
+    national_id = national_id.replace(" ", "")
+    if not is_valid_national_id(national_id):
+        return None
+    return Person.objects.filter(national_id=national_id, birth_date=birth_date).first()
+
+
+# --- API credentials ------------------------------------------------------------------------------
+def tokens_of(user):
+    return ApiToken.objects.filter(user=user).select_related("client").order_by("-created_at")
+
+
+def token_of(*, user, token_id: int) -> ApiToken:
+    token = tokens_of(user).filter(pk=token_id).first()
+    if token is None:
+        raise Http404("No such token")
+    return token
+
+
+def token_from_bearer(raw: str) -> ApiToken | None:
+    """The active token ``raw`` stands for, or None (unknown, expired, revoked, or its person is
+    no longer active)."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "client")
+        .filter(token_hash=hashlib.sha256(raw.encode()).hexdigest())
+        .first()
+    )
+    if token is None or not token.is_active(timezone.now()) or not token.user.is_active:
+        return None
+    if token.user.is_staff:
+        return None  # the public API acts for citizens; staff work in the back office
+    if token.client is not None and not token.client.active:
+        return None
+    return token
+
+
+def oauth_client(client_id: str) -> OAuthClient | None:
+    if not client_id or len(client_id) > 64:
+        return None
+    return OAuthClient.objects.filter(client_id=client_id, active=True).first()
+
+
+# --- everything held about a person (their right of access) ---------------------------------------
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def personal_data_of(user) -> dict:
+    """Everything Civitas holds about ``user``, for the "Your data" page and its JSON download:
+    account, registry record and household, applications with their decisions and the rules'
+    explanation, documents, messages, consents, correction requests, API access and activity.
+
+    Other adults in the household are listed by name and role only: their own details are theirs
+    to see."""
+    from civitas.applications.lifecycle import EXPLANATIONS
+    from civitas.applications.models import Consent, CorrectionRequest
+    from civitas.audit.models import AuditEvent
+    from civitas.notify.selectors import contact_preference_of, messages_for
+    from civitas.registry.selectors import household_of, members_of, person_for_account
+
+    person = person_for_account(user)
+    registry: dict = {"person": None, "household": None}
+    if person is not None:
+        registry["person"] = {
+            "national_id": person.national_id,
+            "given_name": person.given_name,
+            "family_name": person.family_name,
+            "birth_date": _iso(person.birth_date),
+            "sex": person.sex,
+            "monthly_income": str(person.monthly_income),
+            "pregnant": person.pregnant,
+        }
+        household = household_of(person)
+        if household is not None:
+            members = []
+            for membership in members_of(household):
+                if membership.person_id == person.pk:
+                    continue
+                member = {
+                    "given_name": membership.person.given_name,
+                    "family_name": membership.person.family_name,
+                    "role": membership.role,
+                }
+                if membership.role == "child":
+                    member["birth_date"] = _iso(membership.person.birth_date)
+                members.append(member)
+            registry["household"] = {
+                "reference": household.reference,
+                "address": household.address,
+                "region": household.region.name,
+                "monthly_rent": str(household.monthly_rent),
+                "other_members": members,
+            }
+    applications = []
+    for application in (
+        Application.objects.filter(
+            Q(applicant=user) | Q(person=person) if person else Q(applicant=user)
+        )
+        .select_related("program", "program_version", "created_by")
+        .prefetch_related("documents", "case_messages")
+        .order_by("-created_at")
+    ):
+        assessment = application.pre_assessment or {}
+        applications.append(
+            {
+                "reference": application.reference,
+                "programme": application.program.name,
+                "programme_version": application.program_version.number,
+                "status": application.status,
+                "status_explained": str(EXPLANATIONS.get(application.status, "")),
+                "channel": application.channel,
+                "made_by": str(application.created_by) if application.created_by else None,
+                "created_at": _iso(application.created_at),
+                "submitted_at": _iso(application.submitted_at),
+                "decided_at": _iso(application.decided_at),
+                "decision_reason": application.decision_reason,
+                "answers": application.answers,
+                "answers_from_registry": application.prefilled,
+                "rules_assessment": {
+                    "headline": assessment.get("headline", ""),
+                    "why": [item.get("text", "") for item in assessment.get("why", [])],
+                    "references": assessment.get("references", []),
+                }
+                if assessment
+                else None,
+                "documents": [
+                    {
+                        "name": d.original_name,
+                        "format": d.file_format,
+                        "size": d.size,
+                        "sha256": d.sha256,
+                        "virus_scan": d.scan_status,
+                        "uploaded_at": _iso(d.uploaded_at),
+                    }
+                    for d in application.documents.all()
+                ],
+                "messages": [
+                    {
+                        "from": "office" if m.to_applicant else "you",
+                        "kind": m.kind,
+                        "body": m.body,
+                        "sent_at": _iso(m.created_at),
+                    }
+                    for m in application.case_messages.all()
+                ],
+            }
+        )
+    preference = contact_preference_of(user)
+    return {
+        "generated_at": _iso(timezone.now()),
+        "account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "preferred_language": user.preferred_language,
+            "date_joined": _iso(user.date_joined),
+            "email_verified_at": _iso(user.email_verified_at),
+        },
+        "contact_preference": {
+            "mobile_number": preference.mobile_number,
+            "text_messages": preference.sms_enabled,
+        }
+        if preference
+        else None,
+        "registry": registry,
+        "applications": applications,
+        "messages": [
+            {
+                "channel": m.channel,
+                "to": m.address,
+                "subject": m.subject,
+                "body": m.body,
+                "reference": m.reference,
+                "delivery": m.status,
+                "created_at": _iso(m.created_at),
+                "sent_at": _iso(m.sent_at),
+            }
+            for m in messages_for(user)
+        ],
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "purpose_explained": c.get_purpose_display(),
+                "method": c.method,
+                "recorded_by": str(c.recorded_by) if c.recorded_by else None,
+                "programme": c.program.name if c.program else None,
+                "application": c.application.reference if c.application else None,
+                "detail": c.detail,
+                "given_at": _iso(c.given_at),
+                "withdrawn_at": _iso(c.withdrawn_at),
+            }
+            for c in Consent.objects.filter(
+                Q(user=user) | Q(person=person) if person else Q(user=user)
+            )
+            .select_related("program", "application", "recorded_by")
+            .order_by("-given_at")
+        ],
+        "correction_requests": [
+            {
+                "topic": r.topic,
+                "details": r.details,
+                "status": r.status,
+                "created_at": _iso(r.created_at),
+                "resolved_at": _iso(r.resolved_at),
+                "resolution": r.resolution,
+            }
+            for r in CorrectionRequest.objects.filter(user=user)
+        ],
+        "api_access": [
+            {
+                "name": t.name,
+                "kind": t.kind,
+                "app": t.client.name if t.client else None,
+                "scopes": t.scopes,
+                "created_at": _iso(t.created_at),
+                "expires_at": _iso(t.expires_at),
+                "last_used_at": _iso(t.last_used_at),
+                "revoked_at": _iso(t.revoked_at),
+            }
+            for t in tokens_of(user)
+        ],
+        "activity": [
+            {"at": _iso(e.occurred_at), "action": e.action}
+            for e in AuditEvent.objects.filter(actor_id=user.pk).order_by("-seq")[:500]
+        ],
+    }
+
+
+def token_for_client(*, client, raw: str) -> ApiToken | None:
+    """The token (access or refresh) ``raw`` names, if ``client`` holds it."""
+    if not raw or len(raw) > 200:
+        return None
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(Q(token_hash=digest) | Q(refresh_hash=digest), client=client)
+        .first()
+    )

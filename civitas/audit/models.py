@@ -28,7 +28,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"]),
+            # auditors search by who and by when
+            models.Index(fields=["actor_label", "seq"], name="audit_actor_seq"),
+            models.Index(fields=["occurred_at"], name="audit_occurred"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.subject_type}:{self.subject_id}"

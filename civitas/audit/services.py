@@ -39,7 +39,7 @@ def record(
     else:
         subject_type, subject_id = subject
     actor_id = getattr(actor, "pk", None) if actor is not None else None
-    actor_label = _actor_label(actor)
+    label = actor_label(actor)
     head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
     seq = head.seq + 1
     occurred_at = timezone.now()
@@ -49,7 +49,7 @@ def record(
         seq=seq,
         occurred_at=occurred_at,
         actor_id=actor_id,
-        actor_label=actor_label,
+        actor_label=label,
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,
@@ -61,7 +61,7 @@ def record(
         seq=seq,
         occurred_at=occurred_at,
         actor_id=actor_id,
-        actor_label=actor_label,
+        actor_label=label,
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,
@@ -75,7 +75,8 @@ def record(
     return event
 
 
-def _actor_label(actor: Any) -> str:
+def actor_label(actor: Any) -> str:
+    """How an actor is written in the trail: the account's email, a label, or "system"."""
     if actor is None:
         return "system"
     if isinstance(actor, str):
@@ -133,3 +134,16 @@ def verify_chain(*, batch_size: int = 5000) -> VerifyResult:
     if head is not None and (head.seq != checked or head.hash != prev_hash):
         return VerifyResult(False, checked, checked + 1, "events after the last one were removed")
     return VerifyResult(True, checked)
+
+
+def record_export(*, actor, filters: dict, what: str = "csv") -> AuditEvent:
+    """Reading the trail in bulk leaves a trace of its own."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        return record(
+            actor=actor,
+            action="audit:trail:exported",
+            subject=("audit.auditevent", "*"),
+            after={"format": what, "filters": filters},
+        )

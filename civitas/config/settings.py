@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     # ours, from the bottom layer up (see ARCHITECTURE.md and the import-linter contract)
+    "civitas.security",
     "civitas.audit",
     "civitas.notify",
     "civitas.accounts",
@@ -78,6 +79,8 @@ INSTALLED_APPS = [
     "civitas.participation",
     "civitas.demo",
     "civitas.web",
+    "civitas.ops",
+    "civitas.studio",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "civitas.accounts.middleware.SecondFactorGate",  # MFA before anything else (ADR 0040)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -177,6 +181,7 @@ TASKS = {
             (
                 "django_tasks_db.DatabaseBackend",
                 "django_tasks.backends.immediate.ImmediateBackend",
+                "civitas.ops.tasks_backend.CeleryBackend",  # scale-out: see CELERY_BROKER_URL
             ),
         ),
         "QUEUES": ["default"],
@@ -225,3 +230,247 @@ if CIVITAS_ENV == "test":
     # worker switch back to the database backend themselves.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS["default"]["BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+
+# --- e-participation ------------------------------------------------------------------------------
+# Anti-spam: comments, proposals and statements one account may post per hour.
+PARTICIPATION_POSTS_PER_HOUR = env_int("PARTICIPATION_POSTS_PER_HOUR", 10, minimum=1)
+# Supports a new proposal needs before the government owes it an official answer.
+PARTICIPATION_SUPPORT_THRESHOLD = env_int("PARTICIPATION_SUPPORT_THRESHOLD", 100, minimum=1)
+# Days the government has to answer a proposal that reached its threshold.
+PARTICIPATION_ANSWER_DAYS = env_int("PARTICIPATION_ANSWER_DAYS", 30, minimum=1)
+# Default minimum age to vote in a new participatory budget (each budget can change it).
+PARTICIPATION_MINIMUM_AGE = env_int("PARTICIPATION_MINIMUM_AGE", 16, minimum=0)
+# Key for the ballot slots that let a voter replace their ballot (ADR 0021). Empty: derived from
+# SECRET_KEY. Keep it out of database backups; whoever holds it and the database while voting is
+# open can link a ballot to its voter.
+PARTICIPATION_BALLOT_KEY = env_str("PARTICIPATION_BALLOT_KEY", "")
+
+# --- open data ------------------------------------------------------------------------------------
+# Public address of the catalogue for DCAT feeds and publication jobs (no request to take it from),
+# e.g. https://data.example.gov. Empty: taken from each request.
+OPENDATA_SITE_URL = env_str("OPENDATA_SITE_URL", "").rstrip("/")
+# Datastore tables as Parquet files queried by DuckDB: a local (or mounted) folder.
+OPENDATA_DATASTORE_DIR = Path(env_str("OPENDATA_DATASTORE_DIR", str(VAR_DIR / "datastore")))
+# Time limit of one datastore query (datastore_search, datastore_search_sql), in milliseconds.
+OPENDATA_QUERY_TIMEOUT_MS = env_int("OPENDATA_QUERY_TIMEOUT_MS", 5000, minimum=100)
+# Disclosure control of statistics published from operations: cell suppression (primary and
+# secondary) or primary suppression plus rounding of every other figure to a base.
+OPENDATA_DISCLOSURE_METHOD = env_choice(
+    "OPENDATA_DISCLOSURE_METHOD", "suppression", ("suppression", "rounding")
+)
+OPENDATA_DISCLOSURE_THRESHOLD = env_int("OPENDATA_DISCLOSURE_THRESHOLD", 10, minimum=2)
+OPENDATA_ROUNDING_BASE = env_int("OPENDATA_ROUNDING_BASE", 5, minimum=2)
+# The organisation (publisher name) that publishes the statistics from operations.
+OPENDATA_STATISTICS_PUBLISHER = env_str(
+    "OPENDATA_STATISTICS_PUBLISHER", "ministry-of-social-protection"
+)
+# DCAT-US 1.1 (/data.json) requires bureauCode "NNN:NN" and programCode "NNN:NNN".
+OPENDATA_DCAT_US_BUREAU_CODE = env_str("OPENDATA_DCAT_US_BUREAU_CODE", "000:00")
+OPENDATA_DCAT_US_PROGRAM_CODE = env_str("OPENDATA_DCAT_US_PROGRAM_CODE", "000:000")
+
+# --- reliability, security and scale-out (civitas.security, civitas.ops; issue 8) ----------------
+# Every value below comes from the environment too; .env.example documents each variable.
+from civitas.ops.envconfig import cache_from_url, storage_from_url  # noqa: E402
+from civitas.security.envconfig import rate_limits  # noqa: E402
+
+# Outermost first: request id and metrics see every request; our headers go on every response;
+# hostile bodies are refused before CSRF or a view reads them; rate limits know the account.
+MIDDLEWARE.insert(0, "civitas.security.requestid.RequestIdMiddleware")
+MIDDLEWARE.insert(1, "civitas.ops.metrics.MetricsMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "civitas.security.headers.SecurityHeadersMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("civitas.security.headers.SecurityHeadersMiddleware") + 1,
+    "civitas.security.limits.RequestLimitsMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "civitas.security.sessions.SessionLifetimeMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("civitas.security.sessions.SessionLifetimeMiddleware") + 1,
+    "civitas.security.ratelimit.RateLimitMiddleware",
+)
+
+# Headers: a CSP without 'unsafe-inline' (pages have no inline script or style attribute),
+# no framing, no referrer to other sites, no powerful browser features.
+from civitas.security.headers import DEFAULT_CSP, DEFAULT_PERMISSIONS_POLICY  # noqa: E402
+
+CIVITAS_CSP = {k: list(v) for k, v in DEFAULT_CSP.items()}
+CIVITAS_CSP["img-src"] += env_list("CSP_EXTRA_IMG_SRC", [])  # e.g. map tiles for opinion maps
+CIVITAS_CSP_REPORT_URI = env_str("CSP_REPORT_URI", "")
+CIVITAS_PERMISSIONS_POLICY = DEFAULT_PERMISSIONS_POLICY
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+if CIVITAS_ENV == "production":
+    # __Host- cookies: HTTPS only, this host only, whole site; no sub-domain can set or read them
+    SESSION_COOKIE_NAME = "__Host-civitas_session"
+    CSRF_COOKIE_NAME = "__Host-civitas_csrf"
+
+# Sessions end after SESSION_ABSOLUTE_SECONDS whatever the activity (idle: SESSION_COOKIE_AGE).
+CIVITAS_SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=300)
+
+# Password sign-in goes through the throttle: 5 failures in 15 minutes lock the name for 15 minutes
+# (doubling each time, at most a day) and tell the account owner.
+AUTHENTICATION_BACKENDS = ["civitas.security.signin.ThrottledModelBackend"]
+CIVITAS_SIGNIN = {
+    "max_failures": env_int("SIGNIN_MAX_FAILURES", 5, minimum=1),
+    "lockout": env_int("SIGNIN_LOCKOUT_SECONDS", 15 * 60, minimum=1),
+    "address_max_failures": env_int("SIGNIN_ADDRESS_MAX_FAILURES", 50, minimum=1),
+}
+
+# Request limits: bodies over these sizes get 413, JSON nested deeper gets 400.
+CIVITAS_MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+CIVITAS_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 25 * 1024 * 1024, minimum=1024)
+CIVITAS_MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 32, minimum=2)
+# Paths that take larger bodies: the CKAN action API (datastore writes, up to its own 64 MB).
+CIVITAS_BODY_LIMITS = {"/api/3/action/": 64 * 1024 * 1024, "/api/action/": 64 * 1024 * 1024}
+
+# Rate limits per client ("name=requests/seconds,..." overrides a default rule; "off" disables).
+# Off by default in the test suite (tests that need them turn them on with override_settings).
+CIVITAS_RATE_LIMITS = rate_limits(env_str("RATE_LIMITS", "off" if CIVITAS_ENV == "test" else ""))
+# Reverse proxies in front of the web server whose X-Forwarded-For can be trusted.
+CIVITAS_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Shared cache (rate-limit counters): per process by default, Redis when there are several.
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+
+# Field encryption keys: "<key id>:<base64 of 32 bytes>", the first encrypts; or a file per list
+# kept up to date by a key service. Production refuses to run `check --deploy` without them.
+CIVITAS_FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+CIVITAS_FIELD_ENCRYPTION_KEYS_FILE = env_str("FIELD_ENCRYPTION_KEYS_FILE", "")
+CIVITAS_FIELD_HASH_KEYS = env_list("FIELD_HASH_KEYS", [])
+CIVITAS_FIELD_HASH_KEYS_FILE = env_str("FIELD_HASH_KEYS_FILE", "")
+
+# Storage targets: a local folder, or S3-compatible object storage (django-storages).
+_private_storage = env_str("PRIVATE_STORAGE_URL", "")
+_public_storage = env_str("PUBLIC_STORAGE_URL", "")
+if _private_storage:
+    STORAGES["default"] = storage_from_url(
+        _private_storage, variable="PRIVATE_STORAGE_URL", public=False
+    )
+if _public_storage:
+    STORAGES["public"] = storage_from_url(
+        _public_storage, variable="PUBLIC_STORAGE_URL", public=True, base_url="/public/"
+    )
+
+# Celery (TASKS_BACKEND=civitas.ops.tasks_backend.CeleryBackend): workers on Redis or RabbitMQ.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES", 7 * 24 * 3600, minimum=60)
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TRACK_STARTED = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+
+# Retention periods in days, per record type (see civitas/ops/retention.py), e.g. "finished_tasks=90".
+from civitas.ops.envconfig import retention_days  # noqa: E402
+
+CIVITAS_RETENTION_DAYS = retention_days(env_str("RETENTION_DAYS", ""))
+
+# /metrics: with METRICS_TOKEN, only "Authorization: Bearer <token>"; production without: none.
+CIVITAS_METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# Logs: one JSON object per line with the request id (production default), or plain text.
+LOG_FORMAT = env_choice(
+    "LOG_FORMAT", "json" if CIVITAS_ENV == "production" else "text", ("json", "text")
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "civitas.security.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "civitas.security.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": sys.stderr,
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # one line per request: on in production (JSON, for the log collector), quiet otherwise
+        "civitas.access": {
+            "level": env_str("ACCESS_LOG_LEVEL", "INFO" if LOG_FORMAT == "json" else "WARNING")
+        },
+    },
+}
+
+# --- accounts: national eID through OpenID Connect (ADR 0040) ------------------------------------
+# Sign-in with the national eID is off unless OIDC_ISSUER is set.
+OIDC_ISSUER = env_str("OIDC_ISSUER", "")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_PRIVATE_KEY_FILE = env_str("OIDC_PRIVATE_KEY_FILE", "")
+OIDC_PRIVATE_KEY_ID = env_str("OIDC_PRIVATE_KEY_ID", "")
+OIDC_TOKEN_AUTH_METHOD = env_choice(
+    "OIDC_TOKEN_AUTH_METHOD",
+    "private_key_jwt" if OIDC_PRIVATE_KEY_FILE else "client_secret_basic",
+    ("client_secret_basic", "private_key_jwt"),
+)
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid profile")
+OIDC_NATIONAL_ID_CLAIM = env_str("OIDC_NATIONAL_ID_CLAIM", "")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "")
+OIDC_ACR_VALUES = env_str("OIDC_ACR_VALUES", "")
+OIDC_CLAIMS = env_str("OIDC_CLAIMS", "")
+OIDC_REDIRECT_URI = env_str("OIDC_REDIRECT_URI", "")
+# Finds the registry person for a national ID claim; lives in the web layer, above the registry.
+OIDC_PERSON_MATCHER = "civitas.web.identity.match_person"
+if OIDC_ISSUER:
+    if not OIDC_CLIENT_ID:
+        raise ConfigurationError("OIDC_ISSUER is set but OIDC_CLIENT_ID is not")
+    if OIDC_TOKEN_AUTH_METHOD == "client_secret_basic" and not OIDC_CLIENT_SECRET:  # noqa: S105
+        raise ConfigurationError(
+            "OIDC_CLIENT_SECRET is not set: client_secret_basic needs it "
+            "(or set OIDC_PRIVATE_KEY_FILE for private_key_jwt)"
+        )
+    if OIDC_TOKEN_AUTH_METHOD == "private_key_jwt" and not OIDC_PRIVATE_KEY_FILE:  # noqa: S105
+        raise ConfigurationError("OIDC_PRIVATE_KEY_FILE is not set: private_key_jwt needs it")
+    if OIDC_CLAIMS:
+        import json as _json
+
+        try:
+            _json.loads(OIDC_CLAIMS)
+        except ValueError:
+            raise ConfigurationError("OIDC_CLAIMS is not valid JSON") from None
+
+# --- back office: casework and payments -------------------------------------------------------------
+# Four-eyes: an approval whose monthly amount is above this needs a supervisor's second approval.
+CIVITAS_FOUR_EYES_AMOUNT = env_int("CIVITAS_FOUR_EYES_AMOUNT", 500, minimum=0)
+# Programmes in which a child may be counted in one live enrolment only (a database constraint).
+CIVITAS_CHILD_PROGRAMMES = env_list("CIVITAS_CHILD_PROGRAMMES", ["maternity-care", "child-benefit"])
+# The account benefits are paid from, as written in ISO 20022 pain.001 batches.
+CIVITAS_PAYMENTS_DEBTOR_NAME = env_str(
+    "CIVITAS_PAYMENTS_DEBTOR_NAME", "Ministry of Social Protection"
+)
+CIVITAS_PAYMENTS_DEBTOR_IBAN = env_str("CIVITAS_PAYMENTS_DEBTOR_IBAN", "CV00000000000000000000001")
+CIVITAS_PAYMENTS_DEBTOR_BIC = env_str("CIVITAS_PAYMENTS_DEBTOR_BIC", "")
+# Payments per batch file, and how many times a failed payment is sent again.
+CIVITAS_PAYMENTS_BATCH_SIZE = env_int("CIVITAS_PAYMENTS_BATCH_SIZE", 50_000, minimum=1)
+CIVITAS_PAYMENTS_MAX_ATTEMPTS = env_int("CIVITAS_PAYMENTS_MAX_ATTEMPTS", 3, minimum=1)
+# A TrueType font with Latin and Arabic letters for PDF decision letters (empty: look in the
+# usual system folders for DejaVu Sans or Noto Sans).
+CIVITAS_PDF_FONT = env_str("CIVITAS_PDF_FONT", "")
+
+# --- applications: documents, virus scanning, text messages --------------------------------------
+# ClamAV daemon that scans uploaded documents: tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl.
+# Empty (or unreachable): documents are kept and marked "not checked for viruses".
+CLAMD_ADDRESS = env_str("CLAMD_ADDRESS", "")
+# HTTP SMS gateway (JSON POST, see civitas/notify/sms.py). Empty: texts are written to the log.
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+# Sender name or number shown on text messages (default: CIVITAS_SITE_NAME).
+SMS_SENDER = env_str("SMS_SENDER", "")

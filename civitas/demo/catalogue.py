@@ -36,16 +36,54 @@ PROGRAMMES: list[dict[str, Any]] = [
         "how_long": "Most applications are decided within 10 working days.",
         "what_happens_next": "A caseworker checks your application. We will email you when there "
         "is a decision, and you can follow it in your account.",
+        "decision_days": 10,
         "questions": [
+            {"name": "baby_born", "type": "yes_no", "label": "Has your baby been born?"},
             {
-                "name": "due_or_birth_date",
+                "name": "baby_birth_date",
                 "type": "date",
-                "label": "When is your baby due, or when was your baby born?",
+                "label": "What is your baby's date of birth?",
                 "hint": "For example, 27/03/2026",
+                "show_if": {"question": "baby_born", "equals": True},
+            },
+            {
+                "name": "due_date",
+                "type": "date",
+                "label": "When is your baby due?",
+                "hint": "The date your health worker gave you. For example, 27/03/2026",
+                "show_if": {"question": "baby_born", "equals": False},
             },
             _BANK,
             _DECLARATION,
         ],
+        "documents": [
+            {
+                "name": "pregnancy_or_birth_proof",
+                "label": "Pregnancy certificate or birth certificate",
+                "hint": "The certificate from your health worker, or your baby's birth "
+                "certificate. A clear photo is fine.",
+                "formats": ["pdf", "png", "jpeg"],
+                "max_size_mb": 5,
+            }
+        ],
+        "checker": {
+            "questions": [
+                {"name": "pregnant", "type": "yes_no", "label": "Are you pregnant?"},
+                {
+                    "name": "had_baby",
+                    "type": "yes_no",
+                    "label": "Have you had a baby in the last 12 months?",
+                    "show_if": {"question": "pregnant", "equals": False},
+                },
+                {
+                    "name": "baby_birth_date",
+                    "type": "date",
+                    "label": "What is your baby's date of birth?",
+                    "hint": "For example, 27/03/2026",
+                    "show_if": {"question": "had_baby", "equals": True},
+                },
+            ]
+        },
     },
     {
         "slug": "child-benefit",
@@ -66,6 +104,7 @@ PROGRAMMES: list[dict[str, Any]] = [
                 "hint": "Count children you look after most of the time.",
                 "min": 1,
                 "max": 15,
+                "prefill": "children_count",
             },
             {
                 "name": "household_income",
@@ -74,10 +113,40 @@ PROGRAMMES: list[dict[str, Any]] = [
                 "hint": "Add up wages, pensions and other income of everyone in your household, "
                 "before tax, in CVT.",
                 "min": 0,
+                "prefill": "household_income",
             },
             _BANK,
             _DECLARATION,
         ],
+        "documents": [
+            {
+                "name": "birth_certificates",
+                "label": "Children's birth certificates",
+                "hint": "Only if a child is not yet in the registry. One file with all of them.",
+                "required": False,
+                "formats": ["pdf", "png", "jpeg"],
+                "max_size_mb": 10,
+            }
+        ],
+        "checker": {
+            "questions": [
+                {
+                    "name": "children_count",
+                    "type": "integer",
+                    "label": "How many children under 18 live with you?",
+                    "min": 0,
+                    "max": 15,
+                },
+                {
+                    "name": "household_income",
+                    "type": "decimal",
+                    "label": "What is your household's total income each month?",
+                    "hint": "Before tax, in CVT.",
+                    "min": 0,
+                },
+            ]
+        },
+        "decision_days": 10,
     },
     {
         "slug": "old-age-pension",
@@ -96,10 +165,30 @@ PROGRAMMES: list[dict[str, Any]] = [
                 "label": "How much income do you have each month from other pensions or work?",
                 "hint": "Enter 0 if you have none. In CVT.",
                 "min": 0,
+                "fact": "own_income",
+                "prefill": "own_income",
             },
             _BANK,
             _DECLARATION,
         ],
+        "checker": {
+            "questions": [
+                {
+                    "name": "birth_date",
+                    "type": "date",
+                    "label": "What is your date of birth?",
+                    "hint": "For example, 27/03/1958",
+                },
+                {
+                    "name": "own_income",
+                    "type": "decimal",
+                    "label": "How much income do you have each month from other pensions or work?",
+                    "hint": "Enter 0 if you have none. In CVT.",
+                    "min": 0,
+                },
+            ]
+        },
+        "decision_days": 15,
     },
     {
         "slug": "housing-allowance",
@@ -119,6 +208,8 @@ PROGRAMMES: list[dict[str, Any]] = [
                 "label": "How much rent do you pay each month?",
                 "hint": "In CVT, without water, electricity or other charges.",
                 "min": 0,
+                "prefill": "monthly_rent",
+                "section": "Your home",
             },
             {
                 "name": "household_income",
@@ -126,10 +217,53 @@ PROGRAMMES: list[dict[str, Any]] = [
                 "label": "What is your household's total income each month?",
                 "hint": "Before tax, in CVT.",
                 "min": 0,
+                "prefill": "household_income",
+                "section": "Your income",
             },
-            _BANK,
-            _DECLARATION,
+            {**_BANK, "section": "How we pay you"},
+            {**_DECLARATION, "section": "Declaration"},
         ],
+        "documents": [
+            {
+                "name": "rental_contract",
+                "label": "Your rental contract",
+                "hint": "You can send the application without it and upload it later.",
+                "required": False,
+                "formats": ["pdf", "png", "jpeg"],
+                "max_size_mb": 10,
+            }
+        ],
+        "checker": {
+            "questions": [
+                {
+                    "name": "monthly_rent",
+                    "type": "decimal",
+                    "label": "How much rent do you pay each month?",
+                    "hint": "In CVT, without water, electricity or other charges.",
+                    "min": 0,
+                },
+                {
+                    "name": "household_income",
+                    "type": "decimal",
+                    "label": "What is your household's total income each month?",
+                    "hint": "Before tax, in CVT.",
+                    "min": 0,
+                },
+                {
+                    "name": "region",
+                    "type": "choice",
+                    "label": "Where do you live?",
+                    "choices": [
+                        {"value": "central", "label": "Capital District"},
+                        {"value": "north", "label": "Northern Highlands"},
+                        {"value": "south", "label": "Southern Coast"},
+                        {"value": "east", "label": "Eastern Plains"},
+                        {"value": "west", "label": "Western Valleys"},
+                    ],
+                },
+            ]
+        },
+        "decision_days": 15,
     },
     {
         "slug": "food-allowance",
@@ -148,6 +282,7 @@ PROGRAMMES: list[dict[str, Any]] = [
                 "label": "How many people live in your household, including you?",
                 "min": 1,
                 "max": 20,
+                "prefill": "household_size",
             },
             {
                 "name": "household_income",
@@ -155,10 +290,30 @@ PROGRAMMES: list[dict[str, Any]] = [
                 "label": "What is your household's total income each month?",
                 "hint": "Before tax, in CVT.",
                 "min": 0,
+                "prefill": "household_income",
             },
             _BANK,
             _DECLARATION,
         ],
+        "checker": {
+            "questions": [
+                {
+                    "name": "household_size",
+                    "type": "integer",
+                    "label": "How many people live in your household, including you?",
+                    "min": 1,
+                    "max": 20,
+                },
+                {
+                    "name": "household_income",
+                    "type": "decimal",
+                    "label": "What is your household's total income each month?",
+                    "hint": "Before tax, in CVT.",
+                    "min": 0,
+                },
+            ]
+        },
+        "decision_days": 5,
     },
 ]
 

@@ -12,8 +12,12 @@ from django.db import transaction
 
 from civitas.accounts import services as accounts
 from civitas.accounts.models import User
+from civitas.casework.demo import grant_demo_scopes
 from civitas.demo import catalogue, country
 from civitas.demo.population import generate
+from civitas.opendata.demo import load_demo_catalogue
+from civitas.participation.demo import load_demo_participation
+from civitas.payments.demo import enrol_demo_beneficiaries
 from civitas.programs import services as programs
 from civitas.programs.models import Program
 from civitas.registry import services as registry
@@ -59,6 +63,7 @@ def load_programmes() -> None:
                     "what_happens_next",
                 )
             }
+            texts["decision_days"] = spec.get("decision_days", 10)
             program = programs.create_program(
                 actor=ACTOR, slug=spec["slug"], display_order=order, **texts
             )
@@ -68,7 +73,7 @@ def load_programmes() -> None:
                 program=program,
                 effective_from=date(2024, 1, 1),
                 rules=read_rules_folder(PROGRAMMES_DIR / spec["slug"]),
-                form={"questions": spec["questions"]},
+                form={k: spec[k] for k in ("questions", "documents", "checker") if k in spec},
                 legal_basis=catalogue.LEGAL_BASIS,
             )
 
@@ -219,10 +224,17 @@ def load_all(*, households: int, seed: int, progress=None) -> dict[str, int]:
     load_programmes()
     load_accounts()
     added = populate(households=households, seed=seed, progress=progress)
+    grant_demo_scopes()  # staff scopes to programmes and regions
+    enrolled = enrol_demo_beneficiaries()  # so `make demo` can show a whole payment cycle
+    # after the people exist, so the draft rule's impact can be simulated over them
+    load_demo_participation()
+    # last: the catalogue publishes disclosure-checked statistics of everything above
+    load_demo_catalogue()
     return {
         "households_added": added,
         "households": Household.objects.count(),
         "persons": Person.objects.count(),
         "memberships": Membership.objects.count(),
         "programmes": Program.objects.count(),
+        "enrolled": sum(enrolled.values()),
     }

@@ -40,3 +40,17 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.address}: {self.subject}"
+
+
+class ContactPreference(models.Model):
+    """How a person wants to hear from us besides email: a mobile number for text messages."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_preference"
+    )
+    mobile_number = models.CharField(max_length=20, blank=True)  # E.164, e.g. +2507001234567
+    sms_enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'SMS on' if self.sms_enabled else 'SMS off'}"

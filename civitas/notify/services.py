@@ -1,4 +1,8 @@
-"""Sending messages: stored in the caller's transaction, delivered by the worker after commit."""
+"""Sending messages: stored in the caller's transaction, delivered by the worker after commit.
+
+Every message is kept, so a person can read in the portal ("Messages") everything we sent them by
+email or text message.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from civitas.audit import services as audit
-from civitas.notify.models import Channel, DeliveryStatus, Message
+from civitas.notify import sms
+from civitas.notify.models import Channel, ContactPreference, DeliveryStatus, Message
 
 logger = logging.getLogger(__name__)
 
 
-def queue_email(*, recipient, subject: str, body: str, reference: str = "", actor=None) -> Message:
-    """Store an email for ``recipient`` and deliver it once the surrounding transaction commits."""
+def _queue(
+    *, recipient, channel: str, address: str, subject: str, body: str, reference: str, actor
+):
     message = Message.objects.create(
         recipient=recipient,
-        channel=Channel.EMAIL,
-        address=recipient.email,
-        subject=subject,
+        channel=channel,
+        address=address,
+        subject=subject[:200],
         body=body,
         reference=reference,
     )
@@ -30,7 +36,7 @@ def queue_email(*, recipient, subject: str, body: str, reference: str = "", acto
         actor=actor,
         action="notify:message:queued",
         subject=message,
-        after={"channel": "email", "reference": reference, "subject": subject},
+        after={"channel": channel, "reference": reference, "subject": subject},
     )
     from civitas.notify.tasks import deliver_message
 
@@ -38,27 +44,97 @@ def queue_email(*, recipient, subject: str, body: str, reference: str = "", acto
     return message
 
 
-def deliver(message_id: int) -> Message:
+def queue_email(*, recipient, subject: str, body: str, reference: str = "", actor=None) -> Message:
+    """Store an email for ``recipient`` and deliver it once the surrounding transaction commits."""
+    return _queue(
+        recipient=recipient,
+        channel=Channel.EMAIL,
+        address=recipient.email,
+        subject=subject,
+        body=body,
+        reference=reference,
+        actor=actor,
+    )
+
+
+def queue_sms(*, recipient, text: str, reference: str = "", actor=None) -> Message | None:
+    """Store a text message for ``recipient`` if they asked for texts; None when they did not."""
+    preference = ContactPreference.objects.filter(user=recipient, sms_enabled=True).first()
+    if preference is None or not preference.mobile_number:
+        return None
+    return _queue(
+        recipient=recipient,
+        channel=Channel.SMS,
+        address=preference.mobile_number,
+        subject=text[:200],
+        body=text[: sms.MAX_TEXT],
+        reference=reference,
+        actor=actor,
+    )
+
+
+def queue_message(
+    *, recipient, subject: str, body: str, sms_text: str = "", reference: str = "", actor=None
+) -> Message:
+    """Email ``recipient``, and also text them a short version when they asked for texts."""
+    message = queue_email(
+        recipient=recipient, subject=subject, body=body, reference=reference, actor=actor
+    )
+    queue_sms(recipient=recipient, text=sms_text or subject, reference=reference, actor=actor)
+    return message
+
+
+@transaction.atomic
+def set_contact_preference(*, user, mobile_number: str, sms_enabled: bool, actor=None):
+    """Turn text messages on (with a number, normalised to E.164) or off. ValueError says how to
+    fix a number that is not a mobile number."""
+    number = sms.normalise_number(mobile_number) if (sms_enabled or mobile_number) else ""
+    preference, _ = ContactPreference.objects.get_or_create(user=user)
+    before = {"mobile_number": preference.mobile_number, "sms_enabled": preference.sms_enabled}
+    preference.mobile_number = number
+    preference.sms_enabled = sms_enabled and bool(number)
+    preference.save()
+    audit.record(
+        actor=actor or user,
+        action="notify:contact_preference:changed",
+        subject=preference,
+        before=before,
+        after={"mobile_number": number, "sms_enabled": preference.sms_enabled},
+    )
+    return preference
+
+
+def deliver(message_id: int, *, gateway: sms.SmsGateway | None = None) -> Message:
     """Send one stored message; a message already sent is not sent again.
 
-    The mail server is called outside any transaction so a slow server never holds the database's
-    write lock; the outcome is then recorded (and audited) in its own short transaction.
+    The mail server or SMS gateway is called outside any transaction so a slow server never holds
+    the database's write lock; the outcome is then recorded (and audited) in its own short
+    transaction.
     """
     message = Message.objects.get(pk=message_id)
     if message.status == DeliveryStatus.SENT:
         return message
     failure = ""
-    try:
-        send_mail(
-            message.subject,
-            message.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [message.address],
-            fail_silently=False,
-        )
-    except (SMTPException, OSError) as exc:
-        failure = str(exc)[:300] or exc.__class__.__name__
-        logger.warning("email %s to %s failed: %s", message.pk, message.address, failure)
+    if message.channel == Channel.SMS:
+        try:
+            (gateway or sms.gateway_from_settings()).send(
+                to=message.address, text=message.body, reference=message.reference
+            )
+        except sms.SmsError as exc:
+            failure = str(exc)[:300]
+            logger.warning("SMS %s to %s failed: %s", message.pk, message.address, failure)
+    else:
+        try:
+            send_mail(
+                message.subject,
+                message.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [message.address],
+                fail_silently=False,
+            )
+        except (SMTPException, OSError) as exc:
+            failure = str(exc)[:300] or exc.__class__.__name__
+            logger.warning("email %s to %s failed: %s", message.pk, message.address, failure)
     with transaction.atomic():
         message.status = DeliveryStatus.FAILED if failure else DeliveryStatus.SENT
         message.failure = failure

@@ -13,6 +13,8 @@ class Program(models.Model):
     who_can_apply = models.TextField()
     what_you_need = models.TextField()
     how_long = models.CharField(max_length=200)
+    # the service standard behind "how long": working days from sending to a decision
+    decision_days = models.PositiveSmallIntegerField(default=10)
     what_happens_next = models.TextField()
     is_published = models.BooleanField(default=True)
     display_order = models.PositiveSmallIntegerField(default=0)

@@ -52,7 +52,11 @@ class Person(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["family_name", "birth_date"])]
+        indexes = [
+            models.Index(fields=["family_name", "birth_date"]),
+            # fuzzy duplicate search compares names within the same birth date
+            models.Index(fields=["birth_date"], name="registry_person_birth_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
@@ -90,3 +94,100 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.household} ({self.role})"
+
+
+class ImportBatch(models.Model):
+    """One file imported into the registry, all or nothing; the file's hash makes a re-run a no-op."""
+
+    source = models.CharField(max_length=60, help_text="Scheme of the identifiers the file gives.")
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    rows = models.PositiveIntegerField()
+    households = models.PositiveIntegerField()
+    persons = models.PositiveIntegerField()
+    duplicates_flagged = models.PositiveIntegerField(default=0)
+    imported_by = models.CharField(max_length=200)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows} rows)"
+
+
+class PersonIdentifier(models.Model):
+    """An identifier a source system gave a person (census number, civil-registry number...)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=60)
+    value = models.CharField(max_length=100)
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="registry_person_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.value}"
+
+
+class HouseholdIdentifier(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=60)
+    value = models.CharField(max_length=100)
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "value"], name="registry_household_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.value}"
+
+
+class DuplicateRule(models.TextChoices):
+    NATIONAL_ID = "national_id", _("Same national ID")
+    NAME_AND_BIRTH = "name_birth", _("Similar name, same date of birth")
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("To review")  # found automatically, nobody has looked yet
+    SAME_PERSON = "same_person", _("Same person")  # confirmed: one record must be retired
+    DIFFERENT = "different", _("Different people")  # confirmed: not a duplicate
+
+
+class DuplicateFlag(models.Model):
+    """Two registry records that may be the same person, waiting for a person to decide."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_flags")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(max_length=20, choices=DuplicateRule.choices)
+    score = models.FloatField(help_text="Name similarity, 0 to 1.")
+    found_during = models.CharField(max_length=40)  # "import <file>" or "application <ref>"
+    # changes only through civitas.registry.services.review_duplicate
+    status = models.CharField(
+        max_length=20, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    created_at = models.DateTimeField()
+    reviewed_by = models.CharField(max_length=200, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "other", "rule"], name="registry_duplicate_once"
+            ),
+            # each pair is stored once, lower id first
+            models.CheckConstraint(
+                condition=models.Q(person__lt=models.F("other")), name="registry_duplicate_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ~ {self.other_id} ({self.rule})"

@@ -9,10 +9,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from civitas.accounts.testing import sign_in_staff
 from civitas.applications.models import Application
 from civitas.audit.models import AuditEvent
 from civitas.audit.services import verify_chain
 from civitas.demo.catalogue import DEMO_PASSWORD
+from tests.applications.journeys import apply_online, send, start_online
 
 VALID = {
     "children_count": "2",
@@ -33,21 +35,22 @@ def sign_in(client, email: str) -> None:
 def test_citizen_applies_and_caseworker_approves(
     client, citizen, caseworker, django_capture_on_commit_callbacks
 ):
+    from civitas.casework.demo import grant_demo_scopes
+
+    grant_demo_scopes()  # the demo caseworker's scope: every programme, the whole country
     sign_in(client, citizen.email)
 
     catalogue = client.get(reverse("programs:catalogue"))
     assert "Child benefit" in catalogue.content.decode()
 
-    form_page = client.get(reverse("applications:apply", args=["child-benefit"]))
-    html = form_page.content.decode()
-    assert "How many children under 18 live with you?" in html
-    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', html).group(1)
+    draft = start_online(client, "child-benefit", VALID)
+    question = client.get(
+        reverse("applications:question", args=[draft.reference, "children_count"])
+    )
+    assert "How many children under 18 live with you?" in question.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("applications:apply", args=["child-benefit"]),
-            {**VALID, "idempotency_key": key},
-        )
+        response = send(client, draft)
     assert response.status_code == 302
     application = Application.objects.get()
     assert response.url == reverse("applications:confirmation", args=[application.reference])
@@ -60,7 +63,7 @@ def test_citizen_applies_and_caseworker_approves(
     assert mail.outbox[0].to == [citizen.email]
 
     client.logout()
-    sign_in(client, caseworker.email)
+    sign_in_staff(client, caseworker, password=DEMO_PASSWORD)
     queue = client.get(reverse("casework:queue")).content.decode()
     assert application.reference in queue
 
@@ -101,40 +104,36 @@ def test_citizen_applies_and_caseworker_approves(
 def test_a_double_submission_makes_one_application(client, citizen):
     sign_in(client, citizen.email)
     url = reverse("applications:apply", args=["child-benefit"])
-    first = client.post(url, {**VALID, "idempotency_key": "abc123"})
-    second = client.post(url, {**VALID, "idempotency_key": "abc123"})
+    first = client.post(url, {"idempotency_key": "abc123"})
+    second = client.post(url, {"idempotency_key": "abc123"})
     assert first.url == second.url
+    draft = start_online(client, "child-benefit", VALID)
+    assert send(client, draft).url == send(client, draft).url
     assert Application.objects.count() == 1
+    assert Application.objects.get().status == "submitted"
 
 
 @pytest.mark.django_db
 def test_invalid_answers_are_explained_and_kept(client, citizen):
     sign_in(client, citizen.email)
-    response = client.post(
-        reverse("applications:apply", args=["child-benefit"]),
-        {
-            "children_count": "lots",
-            "household_income": "",
-            "bank_account": "CV99",
-            "idempotency_key": "k1",
-        },
-    )
+    draft = start_online(client, "child-benefit", {"children_count": "2"}, partial=True)
+    page = reverse("applications:question", args=[draft.reference, "household_income"])
+    response = client.post(page, {"household_income": "lots"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html
     assert "Enter a number, like 2 or 1250" in html
-    assert "Select yes or no" in html
-    assert 'value="CV99"' in html, "what was typed is not lost"
-    assert Application.objects.count() == 0
+    assert 'value="lots"' in html, "what was typed is not lost"
+    check = send(client, draft).content.decode()
+    assert "There is a problem" in check and "Select yes or no" in check
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.answers == {"children_count": 2}
 
 
 @pytest.mark.django_db
 def test_someone_elses_application_is_the_same_404_as_a_missing_one(client, citizen, other_citizen):
     sign_in(client, citizen.email)
-    client.post(
-        reverse("applications:apply", args=["child-benefit"]), {**VALID, "idempotency_key": "k2"}
-    )
-    reference = Application.objects.get().reference
+    reference = apply_online(client, "child-benefit", VALID).reference
     client.logout()
     client.force_login(other_citizen)
     theirs = client.get(reverse("applications:detail", args=[reference]))
@@ -151,12 +150,12 @@ def test_someone_elses_application_is_the_same_404_as_a_missing_one(client, citi
 
 @pytest.mark.django_db
 def test_a_decision_without_a_reason_is_refused(client, citizen, caseworker):
+    from civitas.casework.demo import grant_demo_scopes
+
+    grant_demo_scopes()
     client.force_login(citizen)
-    client.post(
-        reverse("applications:apply", args=["child-benefit"]), {**VALID, "idempotency_key": "k3"}
-    )
-    application = Application.objects.get()
-    client.force_login(caseworker)
+    application = apply_online(client, "child-benefit", VALID)
+    sign_in_staff(client, caseworker)
     response = client.post(
         reverse("casework:case", args=[application.reference]), {"outcome": "reject", "reason": ""}
     )

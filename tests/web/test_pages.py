@@ -31,3 +31,19 @@ def test_language_switch_to_arabic_mirrors_the_page(client):
     client.post("/i18n/setlang/", {"language": "ar", "next": "/"})
     html = client.get("/").content.decode()
     assert 'lang="ar"' in html and 'dir="rtl"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/accounts/sign-in/", "/accounts/sign-up/", "/benefits/"])
+def test_pages_carry_no_inline_style_or_script(client, citizen, path):
+    """Ready for a strict content security policy: no style="" attributes, no inline scripts,
+    signed out and signed in."""
+    import re
+
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(citizen)
+        html = client.get(path).content.decode()
+        assert not re.search(r"\sstyle\s*=", html), f"{path}: inline style"
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html), f"{path}: inline script"
+        assert not re.search(r"\son[a-z]+\s*=", html), f"{path}: inline event handler"

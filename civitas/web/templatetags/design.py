@@ -28,7 +28,9 @@ def govuk_field(field: forms.BoundField, heading: bool = False):
         "field": field,
         "kind": kind,
         "input_type": "text" if numeric else input_type,
-        "inputmode": "decimal" if numeric else "",
+        "inputmode": widget.attrs.get("inputmode") or ("decimal" if numeric else ""),
+        "width_class": widget.attrs.get("class") or ("govuk-input--width-10" if numeric else ""),
+        "spellcheck": widget.attrs.get("spellcheck") or ("false" if numeric else ""),
         "heading": heading,
         "value": field.value() if field.value() is not None else "",
         "autocomplete": widget.attrs.get("autocomplete", ""),
@@ -42,5 +44,34 @@ def govuk_error_summary(form: forms.Form):
         items.append({"href": "", "text": error})
     for field in form:
         for error in field.errors:
-            items.append({"href": f"#{field.id_for_label}", "text": error})
+            # radios have no single input: the summary links to the first one
+            items.append({"href": f"#{field.id_for_label or field.auto_id}", "text": error})
     return {"items": items}
+
+
+@register.filter
+def money(value, currency: str = ""):
+    """An amount in the reader's language: ``{{ amount|money }}`` → "1,250.50 CVT" in English,
+    "1 250,50 CVT" in French. The currency defaults to ``CIVITAS_CURRENCY``."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.conf import settings
+    from django.utils import formats
+
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    places = 0 if amount == amount.to_integral_value() else 2
+    number = formats.number_format(amount, places, use_l10n=True, force_grouping=True)
+    return f"{number}\u00a0{currency or settings.CIVITAS_CURRENCY}"
+
+
+@register.filter
+def long_date(value):
+    """A date as people write it in the reader's language (Django's ``DATE_FORMAT``)."""
+    from django.utils import formats
+
+    return formats.date_format(value, "DATE_FORMAT") if value else ""

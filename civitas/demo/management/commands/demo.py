@@ -50,10 +50,11 @@ class Command(BaseCommand):
         counts = services.load_all(households=households, seed=seed, progress=progress)
         self.stdout.write(
             "demo country loaded: {programmes} programmes, {households:,} households, "
-            "{persons:,} persons".format(**counts)
+            "{persons:,} persons, {enrolled:,} new enrolments".format(**counts)
         )
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password for all: {catalogue.DEMO_PASSWORD})")
+        self.stdout.write("Staff set up an authenticator app (any TOTP app) at first sign-in.")
         self.stdout.write(f"  {'citizen':<22} {catalogue.DEMO_CITIZEN}")
         for email, _, roles in catalogue.DEMO_STAFF:
             self.stdout.write(f"  {'/'.join(roles):<22} {email}")

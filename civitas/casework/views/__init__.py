@@ -1,0 +1,1 @@
+"""Back-office pages (under /staff/) and the citizen's redress pages (under /appeals/)."""

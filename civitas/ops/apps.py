@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    name = "civitas.ops"
+    label = "ops"
+    verbose_name = "Operations"
+
+    def ready(self) -> None:
+        from civitas.ops.lockout import notify_owner_of_lockout
+        from civitas.security.signin import register_lockout_handler
+
+        register_lockout_handler(notify_owner_of_lockout)

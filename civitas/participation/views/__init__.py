@@ -1,0 +1,1 @@
+"""E-participation pages. Views only call services and selectors."""

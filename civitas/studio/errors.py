@@ -1,0 +1,2 @@
+class StudioRefused(Exception):
+    """An action the studio will not do; the message says why, in words for the page."""

@@ -1,0 +1,539 @@
+"""Every write of the programme studio: drafts, edits (with an optimistic lock), test cases,
+review, approval, scheduling and simulations. Each runs in one transaction with its audit event;
+status changes go through ``programs.versioning.change_status``."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+
+import yaml
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civitas.audit import services as audit
+from civitas.programs import services as programs
+from civitas.programs import versioning
+from civitas.programs.formspec import FormSpecError, validate_spec
+from civitas.programs.models import Program, ProgramVersion, VersionStatus
+from civitas.rules.periods import parse_period
+from civitas.studio import emergency, selectors
+from civitas.studio.errors import StudioRefused
+from civitas.studio.models import (
+    Authorship,
+    Review,
+    ReviewDecision,
+    Simulation,
+    TestCase,
+    Workspace,
+)
+
+TEXT_FIELDS = ("name", "summary", "who_can_apply", "what_you_need", "how_long", "what_happens_next")
+
+DEFAULT_FORM = {
+    "questions": [
+        {
+            "name": "household_income",
+            "type": "decimal",
+            "label": "Monthly income of everyone in your household together",
+            "prefill": "household_income",
+            "fact": "household_income",
+            "min": 0,
+        }
+    ]
+}
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise StudioRefused(message)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+# --- starting a draft ------------------------------------------------------------------------------
+def _new_draft(
+    *,
+    actor,
+    program: Program,
+    rules: dict,
+    form: dict,
+    effective_from: date,
+    legal_basis: str,
+    template: str,
+    texts: dict,
+    audit_actor=None,
+) -> ProgramVersion:
+    number = (program.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = ProgramVersion.objects.create(
+        program=program,
+        number=number,
+        status=VersionStatus.DRAFT,
+        effective_from=effective_from,
+        rules=rules,
+        form=form,
+        legal_basis=legal_basis,
+    )
+    Workspace.objects.create(version=version, template=template, texts=texts, created_by=actor)
+    if actor is not None:
+        Authorship.objects.create(version=version, user=actor)
+    audit.record(
+        actor=audit_actor or actor,
+        action="studio:version:drafted",
+        subject=version,
+        after={
+            "program": program.slug,
+            "number": number,
+            "template": template,
+            "effective_from": effective_from,
+            "files": sorted(rules),
+        },
+    )
+    return version
+
+
+def _program_texts(program: Program) -> dict:
+    return {"en": {name: getattr(program, name) for name in TEXT_FIELDS}}
+
+
+@transaction.atomic
+def start_emergency_programme(
+    *, actor, slug: str, name: str, start: date, end: date, reference: str
+) -> ProgramVersion:
+    """A new programme from the flat emergency payment template, unpublished until in force."""
+    _require(selectors.may_author(actor), _("Only policy authors can start a programme."))
+    _require(
+        not Program.objects.filter(slug=slug).exists(),
+        _("A programme with this short name already exists."),
+    )
+    try:
+        files = emergency.flat_payment(
+            slug=slug, label=name, start=start, end=end, reference=reference
+        )
+    except emergency.TemplateError as exc:
+        raise StudioRefused(str(exc)) from None
+    texts = {
+        "name": name,
+        "summary": _("An emergency payment to households in the regions the decree lists."),
+        "who_can_apply": _("Households living in a listed region with a low income."),
+        "what_you_need": _("Your household's monthly income."),
+        "how_long": _("Usually within 5 working days"),
+        "what_happens_next": _("We check your household in the registry and pay you monthly."),
+    }
+    program = programs.create_program(
+        actor=actor, slug=slug, is_published=False, decision_days=5, **texts
+    )
+    return _new_draft(
+        actor=actor,
+        program=program,
+        rules=files,
+        form=DEFAULT_FORM,
+        effective_from=start,
+        legal_basis=reference,
+        template="flat_payment",
+        texts={"en": texts},
+    )
+
+
+@transaction.atomic
+def start_version(
+    *,
+    actor,
+    program: Program,
+    template: str,
+    start: date,
+    end: date | None = None,
+    reference: str = "",
+) -> ProgramVersion:
+    """A new draft of ``program`` from its version in force: a plain copy (``copy``), a
+    ``top_up`` for a period or a ``one_off`` payment in the month of ``start``."""
+    _require(selectors.may_author(actor), _("Only policy authors can start a version."))
+    current = program.version_in_force()
+    _require(current is not None, _("This programme has no version in force to build on."))
+    base = dict(current.rules)
+    try:
+        if template == "copy":
+            files = base
+        elif template == "top_up":
+            files = emergency.top_up(base=base, start=start, end=end or start, reference=reference)
+        elif template == "one_off":
+            files = emergency.one_off(base=base, month=start, reference=reference)
+        else:
+            raise StudioRefused(_("Unknown template."))
+    except emergency.TemplateError as exc:
+        raise StudioRefused(str(exc)) from None
+    return _new_draft(
+        actor=actor,
+        program=program,
+        rules=files,
+        form=dict(current.form),
+        effective_from=start,
+        legal_basis=reference or current.legal_basis,
+        template=template,
+        texts=_program_texts(program),
+    )
+
+
+@transaction.atomic
+def import_bundle(*, actor, bundle) -> ProgramVersion:
+    """A draft from a programme folder (``studio.bundle.read``): a new version of the programme
+    with that short name, or a new unpublished programme. It then goes through review like any
+    draft. ``actor`` is a policy author, or a label for the command line (an operator)."""
+    is_user = hasattr(actor, "pk")
+    _require(
+        not is_user or selectors.may_author(actor), _("Only policy authors can import a programme.")
+    )
+    program = Program.objects.filter(slug=bundle.slug).first()
+    if program is None:
+        en = bundle.texts.get("en") or {}
+        texts = {k: str(en.get(k) or "") for k in TEXT_FIELDS} | {"name": bundle.name}
+        program = programs.create_program(
+            actor=actor,
+            slug=bundle.slug,
+            is_published=False,
+            decision_days=bundle.decision_days,
+            **texts,
+        )
+    return _new_draft(
+        actor=actor if is_user else None,
+        audit_actor=actor,
+        program=program,
+        rules=bundle.rules,
+        form=bundle.form,
+        effective_from=bundle.effective_from,
+        legal_basis=bundle.legal_basis,
+        template="import",
+        texts=bundle.texts,
+    )
+
+
+# --- editing a draft (optimistic lock) -------------------------------------------------------------
+def _edit(actor, version: ProgramVersion, revision: int) -> tuple[ProgramVersion, Workspace]:
+    """Lock the version's workspace for an edit; refuse when not a draft, not an author, or
+    someone saved since ``revision`` was read."""
+    _require(selectors.may_author(actor), _("Only policy authors can edit a version."))
+    workspace = (
+        Workspace.objects.select_for_update().select_related("version").get(version_id=version.pk)
+    )
+    locked = workspace.version
+    _require(
+        versioning.is_editable(locked),
+        _("This version is %(status)s and can no longer be changed; start a new version.")
+        % {"status": VersionStatus(locked.status).label},
+    )
+    _require(
+        int(revision) == workspace.revision,
+        _(
+            "Someone else saved this version since you opened it (revision %(theirs)s; you "
+            "edited revision %(yours)s). Your text is shown below: copy it, reload and apply "
+            "your change again."
+        )
+        % {"theirs": workspace.revision, "yours": revision},
+    )
+    workspace.revision += 1
+    workspace.updated_at = timezone.now()
+    workspace.save(update_fields=["revision", "updated_at"])
+    Authorship.objects.get_or_create(version=locked, user=actor)
+    return locked, workspace
+
+
+@transaction.atomic
+def save_rules(*, actor, version: ProgramVersion, revision: int, files: dict[str, str]):
+    """Save the rules files (draft text is kept even when it does not load yet: nothing is lost;
+    the returned validation lists the engine's problems by file and line)."""
+    cleaned = {}
+    for path, text in files.items():
+        path = path.strip().lstrip("/")
+        _require(
+            path.endswith((".yaml", ".yml")) and ".." not in path.split("/"),
+            _("File names end in .yaml and stay inside the rules folder: %(path)s")
+            % {"path": path},
+        )
+        cleaned[path] = text.replace("\r\n", "\n")
+    locked, workspace = _edit(actor, version, revision)
+    before = sorted(locked.rules)
+    locked.rules = cleaned
+    locked.save(update_fields=["rules"])
+    checked = selectors.validate_rules(cleaned, name=locked.program.slug)
+    audit.record(
+        actor=actor,
+        action="studio:version:rules_saved",
+        subject=locked,
+        before={"files": before},
+        after={"files": sorted(cleaned), "revision": workspace.revision, "loads": checked.ok},
+    )
+    return checked
+
+
+@transaction.atomic
+def save_form(*, actor, version: ProgramVersion, revision: int, form_text: str) -> None:
+    try:
+        form = json.loads(form_text)
+        validate_spec(form)
+    except json.JSONDecodeError as exc:
+        raise StudioRefused(
+            _("The form is not valid JSON: line %(line)s, column %(col)s: %(msg)s")
+            % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
+        ) from None
+    except FormSpecError as exc:
+        raise StudioRefused(_("The form is not valid: %(msg)s") % {"msg": exc}) from None
+    locked, workspace = _edit(actor, version, revision)
+    locked.form = form
+    locked.save(update_fields=["form"])
+    audit.record(
+        actor=actor,
+        action="studio:version:form_saved",
+        subject=locked,
+        after={"revision": workspace.revision},
+    )
+
+
+@transaction.atomic
+def save_details(
+    *,
+    actor,
+    version: ProgramVersion,
+    revision: int,
+    effective_from: date,
+    legal_basis: str,
+    language: str,
+    texts: dict[str, str],
+) -> None:
+    """The date it takes effect, its legal basis and the start page texts in one language."""
+    _require(effective_from >= _today(), _("The date it takes effect cannot be in the past."))
+    locked, workspace = _edit(actor, version, revision)
+    before = {"effective_from": locked.effective_from, "legal_basis": locked.legal_basis}
+    locked.effective_from = effective_from
+    locked.legal_basis = legal_basis
+    locked.save(update_fields=["effective_from", "legal_basis"])
+    all_texts = dict(workspace.texts)
+    all_texts[language] = {k: str(texts.get(k, "")).strip() for k in TEXT_FIELDS}
+    workspace.texts = all_texts
+    workspace.save(update_fields=["texts"])
+    audit.record(
+        actor=actor,
+        action="studio:version:details_saved",
+        subject=locked,
+        before=before,
+        after={
+            "effective_from": effective_from,
+            "legal_basis": legal_basis,
+            "language": language,
+            "revision": workspace.revision,
+        },
+    )
+
+
+def _check_case(period: str, situation: str, expected: str) -> None:
+    try:
+        parse_period(period)
+    except ValueError:
+        raise StudioRefused(_("The month must be written YYYY-MM.")) from None
+    for label, text in ((_("situation"), situation), (_("expected values"), expected)):
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark else ""
+            raise StudioRefused(
+                _("The %(what)s is not valid YAML%(where)s.") % {"what": label, "where": where}
+            ) from None
+        _require(
+            isinstance(value, dict) and value,
+            _("The %(what)s must map names to values.") % {"what": label},
+        )
+
+
+@transaction.atomic
+def add_case(
+    *,
+    actor,
+    version: ProgramVersion,
+    revision: int,
+    name: str,
+    period: str,
+    situation: str,
+    expected: str,
+    tolerance: float = 0.0,
+) -> TestCase:
+    _check_case(period, situation, expected)
+    _require(tolerance >= 0, _("The tolerance cannot be negative."))
+    locked, workspace = _edit(actor, version, revision)
+    case = TestCase.objects.create(
+        version=locked,
+        name=name.strip() or _("Unnamed case"),
+        period=period,
+        situation=situation,
+        expected=expected,
+        tolerance=tolerance,
+        position=locked.cases.count(),
+    )
+    audit.record(
+        actor=actor,
+        action="studio:case:added",
+        subject=case,
+        after={"version": locked.pk, "name": case.name, "revision": workspace.revision},
+    )
+    return case
+
+
+@transaction.atomic
+def delete_case(*, actor, version: ProgramVersion, revision: int, case_id: int) -> None:
+    locked, workspace = _edit(actor, version, revision)
+    case = locked.cases.filter(pk=case_id).first()
+    _require(case is not None, _("This test case no longer exists."))
+    audit.record(
+        actor=actor,
+        action="studio:case:deleted",
+        subject=case,
+        before={"name": case.name},
+        after={"revision": workspace.revision},
+    )
+    case.delete()
+
+
+# --- review, approval, scheduling -----------------------------------------------------------------
+def readiness(version: ProgramVersion) -> list[str]:
+    """Why the version cannot go to review or be approved (empty when it can)."""
+    reasons = []
+    report = selectors.run_tests(version)
+    if report.problems:
+        reasons.append(_("The rules do not load: fix the errors shown next to the files."))
+    elif not report.results:
+        reasons.append(_("The version has no tests: add at least one test case."))
+    elif report.failed:
+        reasons.append(_("%(n)s of its tests fail.") % {"n": report.failed})
+    if version.effective_from < _today():
+        reasons.append(
+            _("It would take effect in the past (%(date)s): choose today or a later date.")
+            % {"date": version.effective_from.isoformat()}
+        )
+    return reasons
+
+
+@transaction.atomic
+def submit_for_review(*, actor, version: ProgramVersion) -> None:
+    _require(selectors.may_author(actor), _("Only policy authors can send a version to review."))
+    reasons = readiness(version)
+    _require(not reasons, " ".join(reasons))
+    versioning.change_status(actor=actor, version=version, to=VersionStatus.IN_REVIEW)
+
+
+@transaction.atomic
+def return_for_changes(*, actor, version: ProgramVersion, comment: str) -> None:
+    _require(selectors.may_approve(actor), _("Only approvers can return a version."))
+    _require(comment.strip(), _("Say what should change."))
+    versioning.change_status(actor=actor, version=version, to=VersionStatus.DRAFT)
+    Review.objects.create(
+        version=version, reviewer=actor, decision=ReviewDecision.RETURNED, comment=comment.strip()
+    )
+
+
+@transaction.atomic
+def approve(*, actor, version: ProgramVersion, comment: str = "") -> str:
+    """Approve and schedule: in force at once when dated today, else scheduled for its date.
+    Returns the new status."""
+    _require(selectors.may_approve(actor), _("Only approvers can approve a version."))
+    _require(
+        actor.pk not in selectors.authors_of(version),
+        _("You wrote part of this version, so someone else must approve it."),
+    )
+    _require(
+        version.status == VersionStatus.IN_REVIEW, _("Only a version in review can be approved.")
+    )
+    reasons = readiness(version)
+    _require(not reasons, " ".join(reasons))
+    versioning.change_status(actor=actor, version=version, to=VersionStatus.APPROVED)
+    Review.objects.create(
+        version=version, reviewer=actor, decision=ReviewDecision.APPROVED, comment=comment.strip()
+    )
+    if version.effective_from <= _today():
+        _put_in_force(actor=actor, version=version)
+        return VersionStatus.IN_FORCE
+    versioning.change_status(
+        actor=actor,
+        version=version,
+        to=VersionStatus.SCHEDULED,
+        context={"effective_from": version.effective_from.isoformat()},
+    )
+    return VersionStatus.SCHEDULED
+
+
+def _put_in_force(*, actor, version: ProgramVersion) -> None:
+    versioning.change_status(actor=actor, version=version, to=VersionStatus.IN_FORCE)
+    workspace = Workspace.objects.filter(version=version).first()
+    texts = (workspace.texts.get("en") if workspace else None) or {}
+    changes = {k: v for k, v in texts.items() if k in TEXT_FIELDS and v}
+    program = Program.objects.select_for_update().get(pk=version.program_id)
+    before = {k: getattr(program, k) for k in changes} | {"is_published": program.is_published}
+    Program.objects.filter(pk=program.pk).update(is_published=True, **changes)
+    audit.record(
+        actor=actor,
+        action="studio:program:texts_published",
+        subject=program,
+        before=before,
+        after=changes | {"is_published": True, "version": version.number},
+    )
+
+
+def activate_due(*, actor, today: date | None = None) -> list[ProgramVersion]:
+    """Put every scheduled version whose date has come in force (retiring the one before), one
+    transaction per version, oldest date first. Running it twice does nothing the second time."""
+    today = today or _today()
+    done = []
+    due = ProgramVersion.objects.filter(
+        status=VersionStatus.SCHEDULED, effective_from__lte=today
+    ).order_by("effective_from", "number")
+    for version in due:
+        with transaction.atomic():
+            fresh = ProgramVersion.objects.select_for_update().get(pk=version.pk)
+            if fresh.status != VersionStatus.SCHEDULED:
+                continue
+            _put_in_force(actor=actor, version=fresh)
+            done.append(fresh)
+    return done
+
+
+# --- simulation ------------------------------------------------------------------------------------
+@transaction.atomic
+def record_simulation(*, actor, version: ProgramVersion, period: str) -> Simulation:
+    """Compare the version with the one in force (or no programme) over the registry and keep
+    the result for the review."""
+    from civitas.studio import simulation
+
+    _require(selectors.may_use_studio(actor), _("Only studio users can run a simulation."))
+    started = time.perf_counter()
+    try:
+        outcome = simulation.simulate_version(version, period=period)
+    except simulation.SimulationRefused as exc:
+        raise StudioRefused(str(exc)) from None
+    seconds = time.perf_counter() - started
+    workspace = Workspace.objects.filter(version=version).first()
+    run = Simulation.objects.create(
+        version=version,
+        revision=workspace.revision if workspace else 0,
+        baseline=outcome.baseline_label,
+        period=period,
+        households=outcome.report["households"],
+        report=outcome.report,
+        seconds=round(seconds, 3),
+        run_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="studio:simulation:run",
+        subject=run,
+        after={
+            "version": version.pk,
+            "period": period,
+            "baseline": run.baseline,
+            "households": run.households,
+            "difference": outcome.report["difference"],
+        },
+    )
+    return run

@@ -1,0 +1,394 @@
+"""Studio pages for policy authors and approvers. Views only call services and selectors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civitas.programs import versioning
+from civitas.studio import charts, selectors, services
+from civitas.studio.errors import StudioRefused
+from civitas.studio.forms import (
+    CaseForm,
+    DetailsForm,
+    FormJsonForm,
+    NewProgrammeForm,
+    NewVersionForm,
+    ReviewForm,
+    SimulateForm,
+)
+from civitas.studio.models import Simulation
+
+
+def _studio_user(request) -> None:
+    if not selectors.may_use_studio(request.user):
+        raise Http404("Not found")
+
+
+@login_required
+def index(request):
+    _studio_user(request)
+    return render(
+        request,
+        "studio/index.html",
+        {
+            "programmes": selectors.programmes_for(request.user),
+            "can_author": selectors.may_author(request.user),
+        },
+    )
+
+
+@login_required
+def new_programme(request):
+    _studio_user(request)
+    form = NewProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.start_emergency_programme(
+                actor=request.user,
+                slug=data["slug"],
+                name=data["name"],
+                start=data["start"],
+                end=data["end"],
+                reference=data["reference"],
+            )
+        except StudioRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("studio:version", version_id=version.pk)
+    return render(request, "studio/new_programme.html", {"form": form})
+
+
+@login_required
+def new_version(request, slug):
+    program = selectors.program_for(request.user, slug)
+    form = NewVersionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.start_version(
+                actor=request.user,
+                program=program,
+                template=data["template"],
+                start=data["start"],
+                end=data["end"],
+                reference=data["reference"],
+            )
+        except StudioRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("studio:version", version_id=version.pk)
+    return render(request, "studio/new_version.html", {"form": form, "program": program})
+
+
+def _context(request, version, **extra):
+    return {
+        "version": version,
+        "workspace": version.studio,
+        "editable": versioning.is_editable(version),
+        "can_author": selectors.may_author(request.user),
+        "can_approve": selectors.may_approve(request.user),
+        **extra,
+    }
+
+
+@login_required
+def version(request, version_id):
+    version = selectors.version_for(request.user, version_id)
+    checked = selectors.validate_rules(dict(version.rules), name=version.program.slug)
+    report = selectors.run_tests(version)
+    simulation = version.simulations.first()
+    context = _context(
+        request,
+        version,
+        checked=checked,
+        report=report,
+        reasons=services.readiness(version) if version.status in ("draft", "in_review") else [],
+        reviews=version.reviews.select_related("reviewer"),
+        authors=version.authors.select_related("user"),
+        is_author=request.user.pk in selectors.authors_of(version),
+        simulation=simulation,
+        simulate_form=SimulateForm(initial={"period": version.effective_from.strftime("%Y-%m")}),
+        review_form=ReviewForm(),
+    )
+    if simulation is not None:
+        context["charts"] = _charts(simulation)
+    return render(request, "studio/version.html", context)
+
+
+def _charts(simulation: Simulation) -> dict:
+    report = simulation.report
+    return {
+        "decile": charts.difference_chart(
+            report["by_decile"], title=_("Change in monthly cost by income decile"), chart_id="dec"
+        ),
+        "region": charts.difference_chart(
+            report["by_region"], title=_("Change in monthly cost by region"), chart_id="reg"
+        ),
+    }
+
+
+def _posted_files(post) -> dict[str, str]:
+    files = {}
+    index = 0
+    while f"path_{index}" in post:
+        path = post[f"path_{index}"].strip()
+        if path and not post.get(f"delete_{index}"):
+            files[path] = post.get(f"text_{index}", "")
+        index += 1
+    new_path = post.get("new_path", "").strip()
+    if new_path:
+        files[new_path] = post.get("new_text", "")
+    return files
+
+
+@login_required
+def edit_rules(request, version_id):
+    version = selectors.version_for(request.user, version_id)
+    error = ""
+    files = dict(sorted(version.rules.items()))
+    revision = version.studio.revision
+    checked = selectors.validate_rules(files, name=version.program.slug)
+    if request.method == "POST":
+        posted = _posted_files(request.POST)
+        try:
+            checked = services.save_rules(
+                actor=request.user,
+                version=version,
+                revision=int(request.POST.get("revision", 0)),
+                files=posted,
+            )
+        except (StudioRefused, ValueError) as exc:
+            error = str(exc)
+            files = dict(sorted(posted.items()))  # what they typed stays on the page
+            revision = int(request.POST.get("revision", 0) or 0)
+        else:
+            if checked.ok:
+                messages.success(request, _("Saved. The rules load without errors."))
+                return redirect("studio:rules", version_id=version.pk)
+            files = dict(sorted(posted.items()))
+            revision = selectors.version_for(request.user, version.pk).studio.revision
+    rows = [
+        {"index": i, "path": path, "text": text, "problems": checked.problems.get(path, [])}
+        for i, (path, text) in enumerate(files.items())
+    ]
+    return render(
+        request,
+        "studio/rules.html",
+        _context(
+            request,
+            version,
+            rows=rows,
+            error=error,
+            revision=revision,
+            general=checked.problems.get("", []),
+            loads=checked.ok,
+        ),
+    )
+
+
+@login_required
+def edit_form(request, version_id):
+    version = selectors.version_for(request.user, version_id)
+    initial = {
+        "revision": version.studio.revision,
+        "form_text": json.dumps(version.form, indent=2, ensure_ascii=False),
+    }
+    form = FormJsonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_form(
+                actor=request.user,
+                version=version,
+                revision=form.cleaned_data["revision"],
+                form_text=form.cleaned_data["form_text"],
+            )
+        except StudioRefused as exc:
+            form.add_error("form_text", str(exc))
+        else:
+            messages.success(request, _("The application form is saved."))
+            return redirect("studio:version", version_id=version.pk)
+    return render(request, "studio/form.html", _context(request, version, form=form))
+
+
+@login_required
+def edit_details(request, version_id):
+    version = selectors.version_for(request.user, version_id)
+    languages = [(code, name) for code, name in settings.LANGUAGES]
+    language = request.GET.get("language") or request.POST.get("language") or "en"
+    texts = version.studio.texts.get(language) or version.studio.texts.get("en") or {}
+    initial = {
+        "revision": version.studio.revision,
+        "effective_from": version.effective_from,
+        "legal_basis": version.legal_basis,
+        "language": language,
+        **texts,
+    }
+    form = DetailsForm(request.POST or None, initial=initial, languages=languages)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_details(
+                actor=request.user,
+                version=version,
+                revision=data["revision"],
+                effective_from=data["effective_from"],
+                legal_basis=data["legal_basis"],
+                language=data["language"],
+                texts=form.texts(),
+            )
+        except StudioRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("studio:version", version_id=version.pk)
+    return render(request, "studio/details.html", _context(request, version, form=form))
+
+
+@login_required
+def tests(request, version_id):
+    version = selectors.version_for(request.user, version_id)
+    form = CaseForm(request.POST or None, initial={"revision": version.studio.revision})
+    if request.method == "POST":
+        try:
+            if "delete" in request.POST:
+                services.delete_case(
+                    actor=request.user,
+                    version=version,
+                    revision=int(request.POST.get("revision", 0)),
+                    case_id=int(request.POST["delete"]),
+                )
+                return redirect("studio:tests", version_id=version.pk)
+            if form.is_valid():
+                data = form.cleaned_data
+                services.add_case(
+                    actor=request.user,
+                    version=version,
+                    revision=data["revision"],
+                    name=data["name"],
+                    period=data["period"],
+                    situation=data["situation"],
+                    expected=data["expected"],
+                    tolerance=data["tolerance"],
+                )
+                messages.success(request, _("Test case added."))
+                return redirect("studio:tests", version_id=version.pk)
+        except (StudioRefused, ValueError) as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request,
+        "studio/tests.html",
+        _context(
+            request,
+            version,
+            form=form,
+            cases=version.cases.all(),
+            report=selectors.run_tests(version),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def simulate(request, version_id):
+    version = selectors.version_for(request.user, version_id)
+    form = SimulateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_simulation(
+                actor=request.user, version=version, period=form.cleaned_data["period"]
+            )
+        except StudioRefused as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("Give the month as YYYY-MM."))
+    return redirect("studio:version", version_id=version.pk)
+
+
+@login_required
+def simulation_csv(request, simulation_id):
+    run = selectors.simulation_for(request.user, simulation_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "view",
+            "group",
+            "households",
+            "baseline_total",
+            "reform_total",
+            "difference",
+            "gainers",
+            "losers",
+        ]
+    )
+    for view, key in (("decile", "by_decile"), ("region", "by_region")):
+        for g in run.report[key]:
+            writer.writerow(
+                [
+                    view,
+                    g["group"],
+                    g["households"],
+                    f"{g['baseline_total']:.2f}",
+                    f"{g['reform_total']:.2f}",
+                    f"{g['difference']:.2f}",
+                    g["gainers"],
+                    g["losers"],
+                ]
+            )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"simulation-{run.version.program.slug}-v{run.version.number}-{run.period}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def submit(request, version_id):
+    version = selectors.version_for(request.user, version_id)
+    try:
+        services.submit_for_review(actor=request.user, version=version)
+    except (StudioRefused, versioning.TransitionRefused) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Sent for review."))
+    return redirect("studio:version", version_id=version.pk)
+
+
+@login_required
+@require_POST
+def review(request, version_id):
+    version = selectors.version_for(request.user, version_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+        return redirect("studio:version", version_id=version.pk)
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "approve":
+            status = services.approve(actor=request.user, version=version, comment=data["comment"])
+            messages.success(
+                request,
+                _("Approved: in force now.")
+                if status == "in_force"
+                else _("Approved: it takes effect on %(date)s.")
+                % {"date": version.effective_from.isoformat()},
+            )
+        else:
+            services.return_for_changes(
+                actor=request.user, version=version, comment=data["comment"]
+            )
+            messages.success(request, _("Returned to the authors."))
+    except (StudioRefused, versioning.TransitionRefused) as exc:
+        messages.error(request, str(exc))
+    return redirect("studio:version", version_id=version.pk)

@@ -1,0 +1,31 @@
+"""gunicorn settings for the container image (read-only root filesystem, Prometheus across workers)."""
+
+import os
+import shutil
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_WORKERS", "3"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+max_requests = 2000  # recycle workers now and then: no slow leak lives for ever
+max_requests_jitter = 200
+worker_tmp_dir = "/tmp"  # noqa: S108 - a tmpfs in the container (the root filesystem is read-only)
+accesslog = None  # civitas.access writes one JSON line per request, with its request id
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    metrics = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics:  # samples of an earlier run would be added to this one's
+        shutil.rmtree(metrics, ignore_errors=True)
+        os.makedirs(metrics, exist_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
