@@ -190,9 +190,7 @@ def write_batch_files(batches: list[PaymentBatch], *, actor, validate: bool = Tr
                 names[index] = prepared
                 continue
             work = (prepared[0].channel == PaymentChannel.BANK and validate, prepared[1])
-            checks.append(
-                (index, pool.submit(*work) if pool else check_file(*work), prepared)
-            )
+            checks.append((index, pool.submit(*work) if pool else check_file(*work), prepared))
         for index, outcome, (batch, temp) in checks:
             problems, digest = pool.result(outcome) if pool else outcome
             names[index] = _store(batch, temp, problems, digest, actor=actor)
