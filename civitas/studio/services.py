@@ -537,3 +537,21 @@ def record_simulation(*, actor, version: ProgramVersion, period: str) -> Simulat
         },
     )
     return run
+
+
+@transaction.atomic
+def ensure_workspace(*, actor, version: ProgramVersion) -> Workspace:
+    """Give a version made outside the studio (the demo loader, an older import) its studio
+    record, so it opens in the studio like any other instead of failing."""
+    workspace = Workspace.objects.filter(version=version).first()
+    if workspace is not None:
+        return workspace
+    texts = {"en": {field: getattr(version.program, field) for field in TEXT_FIELDS}}
+    workspace = Workspace.objects.create(version=version, texts=texts, created_by=None)
+    audit.record(
+        actor=actor,
+        action="studio:workspace:created",
+        subject=version,
+        after={"program": version.program.slug, "number": version.number},
+    )
+    return workspace

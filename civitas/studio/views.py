@@ -29,6 +29,15 @@ from civitas.studio.forms import (
 from civitas.studio.models import Simulation
 
 
+def _version(request, version_id):
+    """The version, with its studio record (made on first opening for versions from elsewhere)."""
+    version = selectors.version_for(request.user, version_id)
+    if not hasattr(version, "studio"):
+        services.ensure_workspace(actor=request.user, version=version)
+        version = selectors.version_for(request.user, version_id)
+    return version
+
+
 def _studio_user(request) -> None:
     if not selectors.may_use_studio(request.user):
         raise Http404("Not found")
@@ -104,7 +113,7 @@ def _context(request, version, **extra):
 
 @login_required
 def version(request, version_id):
-    version = selectors.version_for(request.user, version_id)
+    version = _version(request, version_id)
     checked = selectors.validate_rules(dict(version.rules), name=version.program.slug)
     report = selectors.run_tests(version)
     simulation = version.simulations.first()
@@ -154,7 +163,7 @@ def _posted_files(post) -> dict[str, str]:
 
 @login_required
 def edit_rules(request, version_id):
-    version = selectors.version_for(request.user, version_id)
+    version = _version(request, version_id)
     error = ""
     files = dict(sorted(version.rules.items()))
     revision = version.studio.revision
@@ -199,7 +208,7 @@ def edit_rules(request, version_id):
 
 @login_required
 def edit_form(request, version_id):
-    version = selectors.version_for(request.user, version_id)
+    version = _version(request, version_id)
     initial = {
         "revision": version.studio.revision,
         "form_text": json.dumps(version.form, indent=2, ensure_ascii=False),
@@ -223,7 +232,7 @@ def edit_form(request, version_id):
 
 @login_required
 def edit_details(request, version_id):
-    version = selectors.version_for(request.user, version_id)
+    version = _version(request, version_id)
     languages = [(code, name) for code, name in settings.LANGUAGES]
     language = request.GET.get("language") or request.POST.get("language") or "en"
     texts = version.studio.texts.get(language) or version.studio.texts.get("en") or {}
@@ -257,7 +266,7 @@ def edit_details(request, version_id):
 
 @login_required
 def tests(request, version_id):
-    version = selectors.version_for(request.user, version_id)
+    version = _version(request, version_id)
     form = CaseForm(request.POST or None, initial={"revision": version.studio.revision})
     if request.method == "POST":
         try:
@@ -301,7 +310,7 @@ def tests(request, version_id):
 @login_required
 @require_POST
 def simulate(request, version_id):
-    version = selectors.version_for(request.user, version_id)
+    version = _version(request, version_id)
     form = SimulateForm(request.POST)
     if form.is_valid():
         try:
@@ -355,7 +364,7 @@ def simulation_csv(request, simulation_id):
 @login_required
 @require_POST
 def submit(request, version_id):
-    version = selectors.version_for(request.user, version_id)
+    version = _version(request, version_id)
     try:
         services.submit_for_review(actor=request.user, version=version)
     except (StudioRefused, versioning.TransitionRefused) as exc:
@@ -368,7 +377,7 @@ def submit(request, version_id):
 @login_required
 @require_POST
 def review(request, version_id):
-    version = selectors.version_for(request.user, version_id)
+    version = _version(request, version_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a decision."))

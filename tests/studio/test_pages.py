@@ -135,3 +135,18 @@ def test_from_template_to_scheduled_programme_through_the_pages(client, author, 
     assert "Approved: it takes effect on" in page
     version.refresh_from_db()
     assert version.status == "scheduled"
+
+
+@pytest.mark.django_db
+def test_a_version_made_outside_the_studio_opens_in_it(client, demo_country):
+    """The demo loader's versions have no studio record; opening one must not fail."""
+    from civitas.accounts.models import User
+    from civitas.accounts.testing import sign_in_staff
+    from civitas.programs.models import Program
+
+    author = User.objects.get(email="policy@demo.civitas.example")
+    sign_in_staff(client, author)
+    version = Program.objects.get(slug="child-benefit").version_in_force()
+    response = client.get(f"/staff/studio/versions/{version.pk}/")
+    assert response.status_code == 200
+    assert "Child benefit" in response.content.decode()
