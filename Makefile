@@ -11,8 +11,9 @@ ASSETS := civitas/web/static/web/build/civitas.css
 LOCALES := $(wildcard civitas/locale/*/LC_MESSAGES/django.po)
 TRANSLATIONS := $(LOCALES:.po=.mo)
 OIDC_PROVIDER := tests/accounts/oidc_provider/node_modules/.package-lock.json
+DEMO_EID := deploy/demo-eid/node_modules/.package-lock.json
 
-.PHONY: help install demo serve test test-sqlite test-postgres lint bench migrations clean browser
+.PHONY: help install demo demo-eid serve test test-sqlite test-postgres lint bench migrations clean browser
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}'
@@ -38,6 +39,15 @@ $(TRANSLATIONS) &: $(LOCALES) $(STAMP)
 $(OIDC_PROVIDER): tests/accounts/oidc_provider/package.json tests/accounts/oidc_provider/package-lock.json
 	cd tests/accounts/oidc_provider && npm ci --no-audit --no-fund --loglevel=error
 
+# The demo's national eID: optional, so `make demo` goes on without it when npm or its registry fails.
+$(DEMO_EID): deploy/demo-eid/package.json deploy/demo-eid/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (cd deploy/demo-eid && npm ci --no-audit --no-fund --loglevel=error --fetch-retries=1 --fetch-timeout=60000) \
+	    || echo "The demo eID could not be installed: the demo runs without eID sign-in."; \
+	else echo "npm is not installed: the demo runs without eID sign-in."; fi
+
+demo-eid: $(DEMO_EID) ## Install the demo's national eID (an OpenID provider on 127.0.0.1, for make demo)
+
 install: $(STAMP) $(ASSETS) $(TRANSLATIONS) ## Create .venv, install Civitas with its dev extras, build assets and translations
 
 browser: ## Install headless Chromium (Debian package) for the accessibility tests, where possible
@@ -51,12 +61,13 @@ var/secret_key:
 	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > var/secret_key
 	@chmod 600 var/secret_key
 
-demo: install var/secret_key ## Install what is missing, migrate, load the demo country and serve it on http://127.0.0.1:$(PORT)
-	$(BIN)/civitas migrate --no-input -v0
-	$(BIN)/civitas demo load
-	SECRET_KEY_FILE=var/secret_key DEBUG=false $(BIN)/civitas serve --port $(PORT)
+demo: install var/secret_key $(DEMO_EID) ## Install what is missing, migrate, load the demo country and serve it (and its eID) on http://127.0.0.1:$(PORT)
+	@# one secret key for all three: personal data is encrypted with keys derived from it
+	SECRET_KEY_FILE=var/secret_key $(BIN)/civitas migrate --no-input -v0
+	SECRET_KEY_FILE=var/secret_key $(BIN)/civitas demo load
+	SECRET_KEY_FILE=var/secret_key DEBUG=false $(BIN)/civitas demo serve --port $(PORT)
 
-test: install browser $(OIDC_PROVIDER) ## Run the whole test suite (SQLite, then PostgreSQL when CIVITAS_TEST_DATABASE_URL is set)
+test: install browser $(OIDC_PROVIDER) $(DEMO_EID) ## Run the whole test suite (SQLite, then PostgreSQL when CIVITAS_TEST_DATABASE_URL is set)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$CIVITAS_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
@@ -83,4 +94,4 @@ migrations: install ## Create migrations after a model change
 	$(BIN)/civitas makemigrations
 
 clean: ## Remove the virtual environment, built assets and local data
-	rm -rf $(VENV) node_modules tests/accounts/oidc_provider/node_modules civitas/web/static/web/build var $(TRANSLATIONS)
+	rm -rf $(VENV) node_modules tests/accounts/oidc_provider/node_modules deploy/demo-eid/node_modules civitas/web/static/web/build var $(TRANSLATIONS)

@@ -50,6 +50,7 @@ def setup(url: str, cases: int) -> None:
     from django.db import connection, transaction
 
     from civitas.accounts.models import User
+    from civitas.applications.models import Application
     from civitas.demo import services as demo
     from civitas.programs.models import Program
     from civitas.registry.models import Office
@@ -121,6 +122,8 @@ def setup(url: str, cases: int) -> None:
                 for i in range(1000)
             ),
         )
+        # answers are encrypted at rest; one empty-answers token serves every row of the bench
+        no_answers = Application._meta.get_field("answers").get_prep_value({})
         data._write(
             cursor,
             vendor,
@@ -156,7 +159,7 @@ def setup(url: str, cases: int) -> None:
                     programs[program_of[i]].pk,
                     versions[programs[program_of[i]].pk],
                     "submitted" if is_open[i] else "approved",
-                    "{}",
+                    no_answers,
                     "[]",
                     "",
                     f"bench-{i}",

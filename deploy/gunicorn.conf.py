@@ -4,8 +4,12 @@ import os
 import shutil
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Threads, not only processes: a thread waiting on the database (or SQLite's single write lock)
+# lets another request of the same process run, and gthread keeps client connections alive.
+# About one process per core (each runs Python on one core at a time) plus one for the waits.
+worker_class = "gthread"
 workers = int(os.environ.get("WEB_WORKERS", "3"))
-threads = int(os.environ.get("WEB_THREADS", "1"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5

@@ -167,15 +167,24 @@ def load_registry(households: int, seed: int, *, log=print) -> None:
         strict=True,
     )
     family = np.array(FAMILY)[data["family"]][data["household"]].tolist()
+    # national ID and pregnancy are encrypted at rest, the ID searchable by keyed hash: write
+    # them as the model would (civitas.security.fields)
+    from civitas.registry.models import Person
+
+    nid_field, hash_field, flag_field = (
+        Person._meta.get_field(name) for name in ("national_id", "national_id_hash", "pregnant")
+    )
+    nids = ids.tolist()
     person_rows = zip(
         range(1, n_persons + 1),
-        ids.tolist(),
+        (nid_field.get_prep_value(str(v)) for v in nids),
+        (hash_field.hash_of(v) for v in nids),
         np.array(GIVEN)[data["given"]].tolist(),
         family,
         birth.tolist(),
         np.where(data["female"], "female", "male").tolist(),
         np.char.mod("%.2f", data["income"]).tolist(),
-        data["pregnant"].tolist(),
+        (flag_field.get_prep_value(bool(v)) for v in data["pregnant"].tolist()),
         strict=True,
     )
     membership_rows = zip(
@@ -201,6 +210,7 @@ def load_registry(households: int, seed: int, *, log=print) -> None:
             [
                 "id",
                 "national_id",
+                "national_id_hash",
                 "given_name",
                 "family_name",
                 "birth_date",

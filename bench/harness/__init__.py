@@ -82,6 +82,9 @@ class Instance:
             ACCESS_LOG_LEVEL="WARNING",
             RATE_LIMITS="api=1000000/60,api-write=1000000/60",
             TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+            # production refuses to run without its own field keys; these are for benchmarks only
+            FIELD_ENCRYPTION_KEYS="bench:" + "QmVuY2hPbmx5RmllbGRLZXkwMTIzNDU2Nzg5YWJjZGU",
+            FIELD_HASH_KEYS="hbench:" + "SGFzaEJlbmNoT25seUtleTAxMjM0NTY3ODlhYmNkZWY",
         )
         env.update(self.extra_env)
         return env
@@ -143,6 +146,8 @@ class Instance:
                 "-m",
                 "gunicorn",
                 "civitas.config.wsgi:application",
+                "--config",  # the production settings (worker class, threads, keep-alive)
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from civitas.accounts.models import User
+from civitas.security import signin
 
 EMAIL_ERRORS = {
     "required": _("Enter your email address"),
@@ -55,6 +56,11 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].label = _("Password")
         self.fields["password"].error_messages["required"] = _("Enter your password")
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+    def get_invalid_login_error(self):
+        # While the name or the address is locked, say so (the same for every name, whether or
+        # not it has an account), instead of asking to check a password that would be refused.
+        return signin.lockout_error(self.request) or super().get_invalid_login_error()
 
     def confirm_login_allowed(self, user):
         # Unconfirmed addresses are handled by the view (it sends a new link); inactive refused.

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civitas.security.fields import EncryptedCharField
+
 
 class Role(models.TextChoices):
     """Staff roles. A citizen has none; staff may hold several (stored as Django groups)."""
@@ -80,7 +82,7 @@ class TOTPDevice(models.Model):
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
-    secret = models.CharField(max_length=64)
+    secret = EncryptedCharField(max_length=64)  # a stolen database alone cannot mint codes
     confirmed_at = models.DateTimeField()
     last_used_step = models.BigIntegerField(default=-1)
     failed_attempts = models.PositiveIntegerField(default=0)

@@ -85,7 +85,9 @@ class ReplyIn(Schema):
     message: str
 
 
-def _out(application: Application) -> dict:
+def _out(application: Application, *, new: bool = False) -> dict:
+    """The application as the API shows it; ``new`` when this request made it (so it has no
+    documents or messages yet, and there is nothing to read back)."""
     return {
         "reference": application.reference,
         "programme": application.program.slug,
@@ -110,7 +112,7 @@ def _out(application: Application) -> dict:
                 "virus_scan": d.scan_status,
                 "uploaded_at": d.uploaded_at,
             }
-            for d in application.documents.all()
+            for d in ([] if new else application.documents.all())
         ],
         "messages": [
             {
@@ -119,7 +121,7 @@ def _out(application: Application) -> dict:
                 "body": m.body,
                 "sent_at": m.created_at,
             }
-            for m in application.case_messages.all()
+            for m in ([] if new else application.case_messages.all())
         ],
     }
 
@@ -172,9 +174,23 @@ def create_application(
     if existing is not None:
         return Respond(200, _out(existing))
     program = program_selectors.published_program(payload.programme)
+    if payload.submit:
+        # the service checks the answers (once) and says what is missing in the same words
+        try:
+            outcome = services.submit_application(
+                applicant=user,
+                program=program,
+                answers=payload.answers,
+                idempotency_key=key,
+                channel=Channel.API,
+            )
+        except services.SubmissionIncomplete as exc:
+            raise _problems(exc.problems) from None
+        return Respond(
+            201 if outcome.created else 200, _out(outcome.application, new=outcome.created)
+        )
     version = program_selectors.version_in_force(program)
-    spec = parse_spec(version.form)
-    clean, errors = validate_answers(spec, payload.answers, partial=not payload.submit)
+    clean, errors = validate_answers(parse_spec(version.form), payload.answers, partial=True)
     if errors:
         raise ValidationError(
             [
@@ -183,25 +199,13 @@ def create_application(
                 for message in messages
             ]
         )
-    if payload.submit:
-        try:
-            outcome = services.submit_application(
-                applicant=user,
-                program=program,
-                answers=clean,
-                idempotency_key=key,
-                channel=Channel.API,
-            )
-        except services.SubmissionIncomplete as exc:
-            raise _problems(exc.problems) from None
-    else:
-        outcome = services.start_draft(
-            applicant=user,
-            program=program,
-            idempotency_key=key,
-            channel=Channel.API,
-            answers=clean,
-        )
+    outcome = services.start_draft(
+        applicant=user,
+        program=program,
+        idempotency_key=key,
+        channel=Channel.API,
+        answers=clean,
+    )
     return Respond(201 if outcome.created else 200, _out(outcome.application))
 
 

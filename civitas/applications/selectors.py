@@ -105,7 +105,7 @@ def person_to_assist(*, helper, national_id: str, birth_date) -> Person | None:
     national_id = national_id.replace(" ", "")
     if not is_valid_national_id(national_id):
         return None
-    return Person.objects.filter(national_id=national_id, birth_date=birth_date).first()
+    return Person.objects.with_national_id(national_id).filter(birth_date=birth_date).first()
 
 
 # --- API credentials ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from civitas.casework.views import case, enrolment, queue, redress
 
@@ -27,4 +27,5 @@ urlpatterns = [
     path("complaints/<str:reference>/", redress.grievance, name="grievance"),
     path("enrolment/proactive/", enrolment.runs, name="proactive"),
     path("enrolment/proactive/<int:run_id>/", enrolment.run, name="proactive_run"),
+    path("corrections/", include("civitas.casework.views.corrections")),
 ]

@@ -41,6 +41,11 @@ def _birth(rng: random.Random, today: date, min_age: int, max_age: int) -> date:
     return today - timedelta(days=days)
 
 
+def first_serial_for(seed: int) -> int:
+    """Where the national IDs of the population made with ``seed`` start (seeds do not overlap)."""
+    return 100_000_001 + (seed % 80) * 10_000_000
+
+
 def generate(
     *, households: int, seed: int, first_serial: int = 100_000_001, today: date | None = None
 ) -> Iterator[HouseholdRecord]:

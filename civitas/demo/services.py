@@ -14,7 +14,7 @@ from civitas.accounts import services as accounts
 from civitas.accounts.models import User
 from civitas.casework.demo import grant_demo_scopes
 from civitas.demo import catalogue, country
-from civitas.demo.population import generate
+from civitas.demo.population import first_serial_for, generate
 from civitas.opendata.demo import load_demo_catalogue
 from civitas.participation.demo import load_demo_participation
 from civitas.payments.demo import enrol_demo_beneficiaries
@@ -151,7 +151,9 @@ def _demo_citizen_household(citizen: User) -> None:
         source="demo citizen",
     )
     registry.link_account(
-        actor=ACTOR, person=Person.objects.get(national_id=people[0].national_id), user=citizen
+        actor=ACTOR,
+        person=Person.objects.with_national_id(people[0].national_id).get(),
+        user=citizen,
     )
 
 
@@ -170,9 +172,7 @@ def populate(
     regions = {r.code: r for r in Region.objects.all()}
     added = 0
     chunk: list = []
-    for record in generate(
-        households=households, seed=seed, first_serial=100_000_001 + (seed % 80) * 10_000_000
-    ):
+    for record in generate(households=households, seed=seed, first_serial=first_serial_for(seed)):
         chunk.append(record)
         if len(chunk) == batch:
             added += _save_chunk(chunk, regions, seed)

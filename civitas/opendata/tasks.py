@@ -9,10 +9,12 @@ from civitas.opendata import services
 
 @task()
 def publish_statistics() -> dict:
-    """Publish the statistics from operations (idempotent: unchanged data publishes nothing).
+    """Publish the statistics from operations and every registered source's tables (idempotent:
+    unchanged data publishes nothing).
     Schedule it monthly with the worker's scheduler or cron: ``civitas opendata publish-statistics``."""
     run = services.publish_statistics()
-    return {"outcome": run.outcome, "content_hash": run.content_hash}
+    sources = {r.kind: r.outcome for r in services.publish_sources()}
+    return {"outcome": run.outcome, "content_hash": run.content_hash, "sources": sources}
 
 
 @task()

@@ -11,3 +11,7 @@ class OpsConfig(AppConfig):
         from civitas.security.signin import register_lockout_handler
 
         register_lockout_handler(notify_owner_of_lockout)
+
+        from civitas.ops.publication import register as register_publication_sources
+
+        register_publication_sources()

@@ -3,7 +3,9 @@
 Each rule names a record type, how long it is kept and which of its rows may go. The periods are
 settings (``CIVITAS_RETENTION_DAYS``), so a country sets them from its own law; the record of
 processing activities (docs/privacy/ropa.md) lists them. Records the law requires to be kept
-(decisions, payments, the audit trail) have no rule here: they are never purged automatically.
+(decisions, payments, the audit trail) have no purge rule: they are never purged automatically.
+Their legal periods are in ``LEGAL_DEFAULT_DAYS`` (``CIVITAS_LEGAL_RETENTION_DAYS``): a person's
+erasure (``civitas.ops.erasure``) leaves them in place until their period has run.
 
 ``civitas purge`` runs every rule (``--dry-run`` counts only); ``purge_expired`` is the same as a
 background task to schedule daily. Each run is recorded in the audit trail with its counts.
@@ -28,7 +30,20 @@ DEFAULT_DAYS = {
     "signin_throttles": 2,  # failed sign-in counters, after the longest lock has ended
     "finished_tasks": 30,  # background task results (arguments may name people)
     "population_runs": 2,  # population partitions left behind by a failed run
+    "stale_drafts": 365,  # application drafts never sent (answers may hold health data)
 }
+
+
+# Kept by law, counted from each record's last event; never purged, never erased before the end.
+LEGAL_DEFAULT_DAYS = {
+    "applications": 3650,  # sent applications, their cases and decisions: from the decision
+    "enrolments": 3650,  # benefit enrolments: from the day they ended
+    "payments": 3650,  # payments and entitlements: from the end of the month paid (finance law)
+}
+
+
+def legal_retention_days() -> dict[str, int]:
+    return {**LEGAL_DEFAULT_DAYS, **getattr(settings, "CIVITAS_LEGAL_RETENTION_DAYS", {})}
 
 
 @dataclass(frozen=True)
@@ -77,11 +92,34 @@ def _population_files(age: timedelta) -> int:
     return removed
 
 
+def _stale_drafts(age: timedelta) -> int:
+    from django.core.files.storage import storages
+
+    from civitas.applications.lifecycle import Status
+    from civitas.applications.models import Application, Document
+
+    with transaction.atomic():
+        stale = Application.objects.filter(
+            status=Status.DRAFT, updated_at__lt=timezone.now() - age
+        ).select_for_update()
+        ids = list(stale.values_list("pk", flat=True))
+        files = list(Document.objects.filter(application__in=ids).values_list("file", flat=True))
+        Application.objects.filter(pk__in=ids).delete()  # documents, messages, consents cascade
+
+        def remove_files() -> None:
+            for name in files:
+                storages["default"].delete(name)
+
+        transaction.on_commit(remove_files)
+    return len(ids)
+
+
 RULES = [
     Rule("sessions", "signed-in sessions", _sessions),
     Rule("signin_throttles", "failed sign-in counters", _throttles),
     Rule("finished_tasks", "results of background tasks", _tasks),
     Rule("population_runs", "files of population runs", lambda age: None, _population_files),
+    Rule("stale_drafts", "application drafts never sent", lambda age: None, _stale_drafts),
 ]
 
 

@@ -6,6 +6,10 @@ comment's text, a free-text answer or a single ballot's link to anyone. Tables a
 thing they describe is over: a survey when it closes, a budget when its results are published,
 an opinion map when its conversation closes, a consultation's impact once it is public. Small
 counts are published as they are: disclosure control is the open data pipeline's job.
+
+``updated_at`` is when the data last changed (a survey's closing, the last comment or phase of a
+consultation, the count of a budget), never the time of the call: publishing again without a
+change finds the same tables, rows and dates.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +29,15 @@ from civitas.participation.lifecycles import (
     OpenClosed,
     ProposalStatus,
 )
-from civitas.participation.models import Budget, Consultation, Conversation, Survey
+from civitas.participation.models import (
+    Budget,
+    Comment,
+    Consultation,
+    Conversation,
+    ModerationEntry,
+    PhaseChange,
+    Survey,
+)
 from civitas.participation.models.surveys import QuestionKind
 from civitas.participation.selectors import budgets as budget_selectors
 from civitas.participation.selectors import conversations as conversation_selectors
@@ -82,6 +94,13 @@ def _consultation_tables() -> list[ResultTable]:
     )
     if not consultations:
         return []
+    latest = [
+        PhaseChange.objects.filter(consultation__in=consultations).aggregate(m=Max("changed_at"))[
+            "m"
+        ],
+        Comment.objects.filter(consultation__in=consultations).aggregate(m=Max("created_at"))["m"],
+        ModerationEntry.objects.filter(kind="comment").aggregate(m=Max("created_at"))["m"],
+    ]
     tables = [
         ResultTable(
             key="participation/consultations",
@@ -89,7 +108,7 @@ def _consultation_tables() -> list[ResultTable]:
             description="Each public consultation with its phase and how many took part.",
             kind="consultation",
             source_url=reverse("participation:index"),
-            updated_at=timezone.now(),
+            updated_at=max(t for t in latest if t is not None),
             columns=(
                 Column("consultation", "string", "Identifier of the consultation"),
                 Column("title", "string"),
@@ -189,7 +208,7 @@ def _survey_tables() -> list[ResultTable]:
                 "Free-text questions give only the number of answers.",
                 kind="survey",
                 source_url=reverse("participation:survey-results", args=[survey.slug]),
-                updated_at=timezone.now(),
+                updated_at=survey.closed_at or survey.created_at,
                 columns=(
                     Column("question_number", "integer"),
                     Column("question", "string"),
@@ -300,7 +319,7 @@ def _conversation_tables() -> list[ResultTable]:
                 + (", with each opinion group's share of agreement." if view.available else "."),
                 kind="opinion_map",
                 source_url=url,
-                updated_at=timezone.now(),
+                updated_at=conversation.closed_at or conversation.created_at,
                 columns=(
                     Column("statement_id", "integer"),
                     Column("statement", "string"),
@@ -332,7 +351,7 @@ def _conversation_tables() -> list[ResultTable]:
                     description="The groups of participants who tend to vote alike.",
                     kind="opinion_map",
                     source_url=url,
-                    updated_at=timezone.now(),
+                    updated_at=conversation.closed_at or conversation.created_at,
                     columns=(
                         Column("group", "integer"),
                         Column("name", "string"),

@@ -8,6 +8,7 @@ from civitas.participation.views import (
     consultations,
     conversations,
     proposals,
+    setup,
     staff,
     surveys,
 )
@@ -68,8 +69,35 @@ urlpatterns = [
     path("staff/proposals/<int:pk>/answer/", staff.answer, name="staff-answer"),
     path("staff/consultations/new/", staff.new_consultation, name="staff-consultation-new"),
     path("staff/consultations/<slug:slug>/", staff.consultation, name="staff-consultation"),
+    path(
+        "staff/consultations/<slug:slug>/details/",
+        setup.edit_consultation,
+        name="staff-consultation-edit",
+    ),
     path("staff/budgets/import/", staff.import_budget, name="staff-budget-import"),
+    path("staff/budgets/new/", setup.new_budget, name="staff-budget-new"),
     path("staff/budgets/<slug:slug>/", staff.budget, name="staff-budget"),
+    path("staff/budgets/<slug:slug>/settings/", setup.edit_budget, name="staff-budget-edit"),
+    path(
+        "staff/budgets/<slug:slug>/<slug:region>/projects/new/",
+        setup.new_project,
+        name="staff-project-new",
+    ),
+    path(
+        "staff/budgets/<slug:slug>/<slug:region>/projects/<str:code>/",
+        setup.edit_project,
+        name="staff-project",
+    ),
+    path("staff/surveys/new/", setup.new_survey, name="staff-survey-new"),
+    path("staff/surveys/<slug:slug>/", setup.survey, name="staff-survey"),
+    path("staff/surveys/<slug:slug>/details/", setup.edit_survey, name="staff-survey-edit"),
+    path("staff/conversations/new/", setup.new_conversation, name="staff-conversation-new"),
+    path("staff/conversations/<slug:slug>/", setup.conversation, name="staff-conversation"),
+    path(
+        "staff/conversations/<slug:slug>/details/",
+        setup.edit_conversation,
+        name="staff-conversation-edit",
+    ),
     path("staff/surveys/<slug:slug>/status/", staff.survey_status, name="staff-survey-status"),
     path(
         "staff/conversations/<slug:slug>/status/",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from civitas.casework.models import Enrolment, PaymentChannel
+from civitas.casework.models.enrolment import AccountField
 from civitas.payments.lifecycles import BatchStatus, CycleStatus, PaymentStatus
 from civitas.programs.models import Program, ProgramVersion
 from civitas.registry.models import Household, Person
@@ -16,6 +17,7 @@ class PaymentCycle(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="payment_cycles")
     period = models.CharField(max_length=7)  # YYYY-MM
+    # the rules every entitlement (and so every payment) of the cycle was computed with
     version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="+")
     # changes only through civitas.payments.services (see lifecycles.CYCLE_TRANSITIONS)
     status = models.CharField(max_length=20, choices=CycleStatus.choices)
@@ -120,7 +122,8 @@ class Payment(models.Model):
     period = models.CharField(max_length=7)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     channel = models.CharField(max_length=20, choices=PaymentChannel.choices)
-    account = models.CharField(max_length=40)
+    # encrypted at rest, under the enrolment's associated data so approval can copy it as is
+    account = AccountField(max_length=40)
     creditor_name = models.CharField(max_length=140)
     # changes only through civitas.payments.services (see lifecycles.PAYMENT_TRANSITIONS)
     status = models.CharField(max_length=10, choices=PaymentStatus.choices)

@@ -221,9 +221,29 @@ class FormSpec:
         return [q for q in self.questions if q.prefill]
 
 
+class LocalizedText(str):
+    """A text kept as data, with the language it is written in (``lang``), so that a page in
+    another language can mark it (WCAG 3.1.2, language of parts): ``{{ text|in_lang }}``."""
+
+    lang: str
+
+    def __new__(cls, value: str = "", lang: str = ""):
+        made = super().__new__(cls, value)
+        made.lang = lang
+        return made
+
+
+def data_language() -> str:
+    """The language of texts stored as plain strings: the site's default language."""
+    from django.conf import settings
+
+    return settings.LANGUAGE_CODE
+
+
 def text(value: Any) -> str:
-    """A text of the form in the language of the request: a plain string, or one per language
-    (``{"en": "...", "fr": "...", "ar": "..."}``, falling back to English, then to any)."""
+    """A text of the form in the language of the request: a plain string (in the site's default
+    language), or one per language (``{"en": "...", "fr": "...", "ar": "..."}``, falling back to
+    English, then to any). The result knows its language (``LocalizedText.lang``)."""
     if value is None:
         return ""
     if isinstance(value, Mapping):
@@ -232,9 +252,12 @@ def text(value: Any) -> str:
         language = get_language() or "en"
         for key in (language, language.split("-")[0], "en"):
             if value.get(key):
-                return str(value[key])
-        return str(next(iter(value.values()), ""))
-    return str(value)
+                return LocalizedText(str(value[key]), key)
+        first = next(iter(value.items()), None)
+        return LocalizedText(str(first[1]), str(first[0])) if first else ""
+    if isinstance(value, LocalizedText):
+        return value
+    return LocalizedText(str(value), data_language())
 
 
 def is_blank(value: Any) -> bool:

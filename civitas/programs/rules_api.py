@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import orjson
+from django.http import HttpResponse
 from ninja import Body, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -23,6 +25,16 @@ router = Router(tags=["Rules"])
 
 class ExplainQuery(Schema):
     period: str | None = None  # YYYY-MM; defaults to the current month
+
+
+def _json(data: dict[str, Any]) -> Any:
+    """The answer encoded with orjson, several times faster than the standard encoder on
+    an explanation tree. What orjson refuses (an integer beyond 64 bits echoed from the
+    situation) goes through the API's usual encoder instead."""
+    try:
+        return HttpResponse(orjson.dumps(data), content_type="application/json")
+    except orjson.JSONEncodeError:
+        return data
 
 
 def _programme(slug: str) -> rules.Programme:
@@ -44,7 +56,7 @@ def _programme(slug: str) -> rules.Programme:
 def calculate(request, programme: str, situation: dict[str, Any] = Body(...)):
     engine = _programme(programme)
     try:
-        return rules.calculate_response(engine, situation)
+        return _json(rules.calculate_response(engine, situation))
     except rules.RulesError as exc:
         raise HttpError(400, str(exc)) from None
 
@@ -63,6 +75,10 @@ def explain(
     engine = _programme(programme)
     period = query.period or date.today().strftime("%Y-%m")
     try:
-        return rules.explain(engine, situation, period).to_dict()
+        determination = rules.explain(engine, situation, period)
     except rules.RulesError as exc:
         raise HttpError(400, str(exc)) from None
+    try:
+        return HttpResponse(determination.to_json(), content_type="application/json")
+    except orjson.JSONEncodeError:
+        return determination.to_dict()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import get_language
 
-from civitas.programs.models import Program
+from civitas.programs.formspec import LocalizedText, data_language
+from civitas.programs.models import Program, ProgramVersion, VersionStatus
 
 
 def published_programs():
@@ -23,3 +25,42 @@ def version_in_force(program: Program):
     if version is None:
         raise Http404("This programme has no version in force")
     return version
+
+
+START_PAGE_TEXTS = (
+    "name",
+    "summary",
+    "who_can_apply",
+    "what_you_need",
+    "how_long",
+    "what_happens_next",
+)
+
+
+def program_texts(program: Program, language: str | None = None) -> dict[str, LocalizedText]:
+    """The start page texts of ``program`` in ``language`` (the request's by default) where the
+    version in force has them (the studio keeps them per language beside the version), else the
+    programme's own, which are in the site's default language. Each text knows its language.
+    Kept on the programme object, so a page listing programmes asks once per programme."""
+    language = (language or get_language() or data_language()).split("-")[0]
+    cache = program.__dict__.setdefault("_civitas_texts", {})
+    if language not in cache:
+        translated: dict = {}
+        if language != data_language():
+            # the studio's per-language texts, reached through the version (no import upwards)
+            stored = (
+                ProgramVersion.objects.filter(program=program, status=VersionStatus.IN_FORCE)
+                .order_by("-number")
+                .values_list("studio__texts", flat=True)
+                .first()
+            )
+            translated = (stored or {}).get(language) or {}
+        cache[language] = {
+            name: (
+                LocalizedText(str(translated[name]).strip(), language)
+                if str(translated.get(name) or "").strip()
+                else LocalizedText(getattr(program, name), data_language())
+            )
+            for name in START_PAGE_TEXTS
+        }
+    return cache[language]

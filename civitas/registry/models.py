@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civitas.security.fields import EncryptedBooleanField, EncryptedCharField, HashIndexField
+
 
 class Region(models.Model):
     code = models.SlugField(max_length=40, unique=True)
@@ -34,14 +36,22 @@ class Sex(models.TextChoices):
     MALE = "male", _("Male")
 
 
+class PersonQuerySet(models.QuerySet):
+    def with_national_id(self, number: str) -> PersonQuerySet:
+        """The person with this national ID (spaces and case ignored), found by its keyed hash."""
+        return self.filter(national_id_hash__in=national_id_hashes(number))
+
+
 class Person(models.Model):
-    national_id = models.CharField(max_length=20, unique=True)
+    # Encrypted at rest; looked up only through national_id_hash (see with_national_id).
+    national_id = EncryptedCharField(max_length=20)
+    national_id_hash = HashIndexField(source="national_id", normalize="upper", unique=True)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     birth_date = models.DateField()
     sex = models.CharField(max_length=10, choices=Sex.choices)
     monthly_income = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    pregnant = models.BooleanField(default=False)
+    pregnant = EncryptedBooleanField(default=False)  # health data: encrypted at rest
     # The citizen account that belongs to this person, once they have signed in and been matched.
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -50,6 +60,8 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -64,6 +76,12 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+def national_id_hashes(number: str) -> list[str]:
+    """Keyed hashes of a national ID under every configured hash key (for ``__in`` lookups,
+    including across relations: ``person__national_id_hash__in``)."""
+    return Person._meta.get_field("national_id_hash").candidates(number)
 
 
 class Household(models.Model):

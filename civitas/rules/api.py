@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from civitas.rules.errors import SituationError
 from civitas.rules.explanation import PARAMETER, Explanation, json_value
@@ -46,57 +48,75 @@ class Determination:
         ``{"variable", "value", "kind", ..., "repeated": true}`` without children. A node's
         ``period`` is written only when it differs from the determination's period."""
         definitions: dict[str, dict[str, Any]] = {}
-        seen: set[int] = set()
-        period = parse_period(self.period)
+        walk = _compactor(definitions, parse_period(self.period))
         return {
             "programme": self.programme,
             "version": self.version,
             "period": self.period,
             "values": {
-                v: {k: json_value(x) for k, x in ids.items()} for v, ids in self.values.items()
+                v: {k: x if type(x) in _PLAIN else json_value(x) for k, x in ids.items()}
+                for v, ids in self.values.items()
             },
-            "explanation": [_compact(n, seen, definitions, period) for n in self.explanation],
+            "explanation": [walk(n) for n in self.explanation],
             "definitions": definitions,
         }
 
+    def to_json(self) -> bytes:
+        """``to_dict()`` as UTF-8 JSON text, as the HTTP API sends it (orjson: the tree of
+        a household has about a hundred nodes, and the standard library's encoder would
+        take most of the time of an explained decision)."""
+        return orjson.dumps(self.to_dict())
 
-_PLAIN = (float, int, str, bool, type(None))
+
+_PLAIN = frozenset((float, int, str, bool, type(None)))
 
 
-def _compact(
-    node: Explanation, seen: set[int], definitions: dict[str, dict[str, Any]], period: Period
-) -> dict[str, Any]:
-    value = node.value
-    out: dict[str, Any] = {
-        "variable": node.variable,
-        "value": value if type(value) in _PLAIN else json_value(value),
-        "kind": node.kind,
-    }
-    if node.entity_id:
-        out["entity_id"] = node.entity_id
-    if node.period is not None and node.period != period:
-        out["period"] = str(node.period)
-    if node.kind == PARAMETER:
-        if node.reference:
-            out["reference"] = node.reference
-        if node.variable not in definitions:
-            definitions[node.variable] = _definition(node, with_reference=False)
-    elif node.entity:
-        known = definitions.get(node.variable)
-        if known is None:
-            definitions[node.variable] = _definition(node, with_reference=True)
-        elif node.formula and known.get("formula") != node.formula:
-            out["formula"] = node.formula  # another dated version of the formula
-    if node.defaulted:
-        out["defaulted"] = True
-    if node.children:
-        key = id(node)
-        if key in seen:
-            out["repeated"] = True
-        else:
-            seen.add(key)
-            out["children"] = [_compact(c, seen, definitions, period) for c in node.children]
-    return out
+def _compactor(
+    definitions: dict[str, dict[str, Any]], period: Period
+) -> Callable[[Explanation], dict[str, Any]]:
+    """The function that writes one node (and, the first time, its children) in the
+    compact form of ``Determination.to_dict``. A closure, so the hundred or so calls per
+    determination read their state from locals."""
+    seen: set[int] = set()
+    plain = _PLAIN
+
+    def walk(node: Explanation) -> dict[str, Any]:
+        value = node.value
+        out: dict[str, Any] = {
+            "variable": node.variable,
+            "value": value if type(value) in plain else json_value(value),
+            "kind": node.kind,
+        }
+        if node.entity_id:
+            out["entity_id"] = node.entity_id
+        at = node.period
+        if at is not None and at is not period and at != period:
+            out["period"] = str(at)
+        name = node.variable
+        if node.kind == PARAMETER:
+            if node.reference:
+                out["reference"] = node.reference
+            if name not in definitions:
+                definitions[name] = _definition(node, with_reference=False)
+        elif node.entity:
+            known = definitions.get(name)
+            if known is None:
+                definitions[name] = _definition(node, with_reference=True)
+            elif node.formula and known.get("formula") != node.formula:
+                out["formula"] = node.formula  # another dated version of the formula
+        if node.defaulted:
+            out["defaulted"] = True
+        children = node.children
+        if children:
+            key = id(node)
+            if key in seen:
+                out["repeated"] = True
+            else:
+                seen.add(key)
+                out["children"] = [walk(c) for c in children]
+        return out
+
+    return walk
 
 
 def _definition(node: Explanation, *, with_reference: bool) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from civitas.rules.model import (
     ENUM,
     FLOAT,
     INT,
+    LINEAR_AVERAGE_RATE,
     MARGINAL_AMOUNT,
     MARGINAL_RATE,
     SCALE_KINDS,
@@ -97,6 +98,9 @@ PROGRAMME_KEYS = {
     "float_storage",
     "require_references",
 }
+# reform.yaml: where the baseline is (for a reform folder) and what to call the result
+REFORM_KEYS = {"base", "name", "label", "version", "description"}
+REFORM_PREFIX = "reform:"  # internal key of a reform's files, apart from the baseline's
 NODE_META_KEYS = {"description", "metadata", "documentation", "reference", "unit", "label"}
 DEFAULT_ENTITIES = (
     Entity("person", "persons", "Person", (), True),
@@ -120,6 +124,31 @@ class _Problems:
 def load_programme(path: str | Path) -> Programme:
     """Load and check the programme in folder ``path``."""
     root = Path(path)
+    sources = _read_folder(root)
+    if "reform.yaml" not in sources:
+        return load_programme_from_sources(
+            sources, default_name=root.resolve().name, display_root=str(root)
+        )
+    # A reform folder: its reform.yaml names the baseline folder, relative to it.
+    meta = load_yaml(sources["reform.yaml"], str(root / "reform.yaml"))
+    base = meta.get("base") if isinstance(meta, dict) else None
+    if not isinstance(base, str) or not (root / base).is_dir():
+        raise ProgrammeError.single(
+            Location(str(root / "reform.yaml")),
+            "a reform folder's reform.yaml needs base: the baseline programme folder, "
+            "relative to the reform folder",
+        )
+    base_root = root / base
+    return load_programme_from_sources(
+        _read_folder(base_root),
+        default_name=base_root.resolve().name,
+        display_root=str(base_root),
+        reform=sources,
+        reform_root=str(root),
+    )
+
+
+def _read_folder(root: Path) -> dict[str, str]:
     if not root.is_dir():
         raise ProgrammeError.single(Location(str(root)), "not a programme folder")
     sources: dict[str, str] = {}
@@ -130,16 +159,27 @@ def load_programme(path: str | Path) -> Programme:
                 sources[rel] = file.read_text(encoding="utf-8")
             except UnicodeDecodeError:
                 raise ProgrammeError.single(Location(rel), "not UTF-8 text") from None
-    return load_programme_from_sources(
-        sources, default_name=root.resolve().name, display_root=str(root)
-    )
+    return sources
 
 
 def load_programme_from_sources(
-    sources: Mapping[str, str], *, default_name: str = "programme", display_root: str = ""
+    sources: Mapping[str, str],
+    *,
+    default_name: str = "programme",
+    display_root: str = "",
+    reform: Mapping[str, str] | None = None,
+    reform_root: str = "",
 ) -> Programme:
-    """Load and check a programme held in memory as ``{relative file name: YAML text}``."""
-    return _Builder(dict(sources), default_name, display_root).build()
+    """Load and check a programme held in memory as ``{relative file name: YAML text}``.
+
+    ``reform``: files laid over the programme (``reform.yaml``, ``variables/``,
+    ``parameters/``): each variable they define replaces the programme's variable of that
+    name or adds one, each parameter or scale replaces the one at its path or adds one;
+    ``reform.yaml`` may rename the result (name, label, version, description). The result
+    is checked as a whole, like any programme."""
+    return _Builder(
+        dict(sources), default_name, display_root, dict(reform or {}), reform_root
+    ).build()
 
 
 def _as_date(value: Any) -> date | None:
@@ -166,17 +206,38 @@ def _reference_text(value: Any) -> str:
 
 
 class _Builder:
-    def __init__(self, sources: dict[str, str], default_name: str, display_root: str) -> None:
+    def __init__(
+        self,
+        sources: dict[str, str],
+        default_name: str,
+        display_root: str,
+        reform: dict[str, str] | None = None,
+        reform_root: str = "",
+    ) -> None:
         self.sources = sources
         self.default_name = default_name
         self.root = display_root
+        self.reform = reform or {}
+        self.reform_root = reform_root
+        # every file's text by internal key: its path, or REFORM_PREFIX + path for a reform's
+        self.texts = dict(sources) | {REFORM_PREFIX + r: t for r, t in self.reform.items()}
         self.problems = _Problems()
         self.docs: dict[str, Any] = {}
+        self.reform_docs: dict[str, Any] = {}
         # formula id -> (YAML mark of its text, file lines): to place errors inside formulas
         self._marks: dict[int, Any] = {}
 
     def where(self, rel: str) -> str:
+        if rel.startswith(REFORM_PREFIX):
+            rel = rel[len(REFORM_PREFIX) :]
+            root = self.reform_root or "(reform)"
+            return f"{root.rstrip('/')}/{rel}"
         return f"{self.root.rstrip('/')}/{rel}" if self.root else rel
+
+    def layers(self) -> list[tuple[dict[str, Any], str]]:
+        """The baseline's files, then a reform's (whose definitions win), with the prefix
+        of their internal keys."""
+        return [(self.docs, ""), (self.reform_docs, REFORM_PREFIX)]
 
     # -- top level
     def build(self) -> Programme:
@@ -185,7 +246,13 @@ class _Builder:
                 self.docs[rel] = load_yaml(text, self.where(rel))
             except ProgrammeError as exc:
                 self.problems.items.extend(exc.problems)
+        for rel, text in sorted(self.reform.items()):
+            try:
+                self.reform_docs[rel] = load_yaml(text, self.where(REFORM_PREFIX + rel))
+            except ProgrammeError as exc:
+                self.problems.items.extend(exc.problems)
         meta = self.programme_meta()
+        renamed = self.reform_meta()
         entities = self.entities(meta)
         parameters = self.parameters()
         variables = self.variables(entities)
@@ -210,10 +277,17 @@ class _Builder:
             self.problems.add(
                 Location(self.where(rel)),
                 "not a programme file: expected programme.yaml, variables.yaml, "
-                "variables/, parameters/ or tests/",
+                "variables/, parameters/, tests/ or reforms/",
             )
+        for rel in self.reform_docs:
+            if rel != "reform.yaml" and rel.split("/")[0] not in ("variables", "parameters"):
+                self.problems.add(
+                    Location(self.where(REFORM_PREFIX + rel)),
+                    "not a reform file: expected reform.yaml, variables/ or parameters/",
+                )
         if self.problems.items:
             raise ProgrammeError(self.problems.items)
+        meta = {**meta, **renamed}
         return Programme(
             name=str(meta.get("name") or self.default_name),
             label=str(meta.get("label") or meta.get("name") or self.default_name),
@@ -235,7 +309,7 @@ class _Builder:
             "programme.yml",
             "variables.yaml",
             "variables.yml",
-        ) or rel.split("/")[0] in ("variables", "parameters", "tests")
+        ) or rel.split("/")[0] in ("variables", "parameters", "tests", "reforms")
 
     def meta_loc(self, meta: Any, key: str) -> Location:
         return key_location(self.where("programme.yaml"), meta, key)
@@ -256,6 +330,23 @@ class _Builder:
                     + ", ".join(sorted(PROGRAMME_KEYS)),
                 )
         return meta
+
+    def reform_meta(self) -> dict[str, Any]:
+        """What reform.yaml renames (name, label, version, description)."""
+        meta = self.reform_docs.get("reform.yaml")
+        if meta is None:
+            return {}
+        where = self.where(REFORM_PREFIX + "reform.yaml")
+        if not isinstance(meta, dict):
+            self.problems.add(Location(where), "reform.yaml must be a mapping")
+            return {}
+        for key in meta:
+            if key not in REFORM_KEYS:
+                self.problems.add(
+                    key_location(where, meta, key),
+                    f"unknown reform setting {key!r}; known: " + ", ".join(sorted(REFORM_KEYS)),
+                )
+        return {k: meta[k] for k in ("name", "label", "version", "description") if meta.get(k)}
 
     def entities(self, meta: dict[str, Any]) -> list[Entity]:
         spec = meta.get("entities")
@@ -326,17 +417,18 @@ class _Builder:
     # -- parameters
     def parameters(self) -> dict[str, Parameter | Scale]:
         result: dict[str, Parameter | Scale] = {}
-        for rel, doc in sorted(self.docs.items()):
-            if not rel.startswith("parameters/"):
-                continue
-            parts = rel[len("parameters/") :].rsplit(".", 1)[0].split("/")
-            if parts[-1] == "index":
-                continue  # node metadata only
-            file = self.where(rel)
-            if not isinstance(doc, dict):
-                self.problems.add(Location(file), "a parameter file must be a mapping")
-                continue
-            self.parameter_node(".".join(parts), doc, file, result, node_location(file, doc))
+        for docs, prefix in self.layers():  # a reform's parameters replace the baseline's
+            for rel, doc in sorted(docs.items()):
+                if not rel.startswith("parameters/"):
+                    continue
+                parts = rel[len("parameters/") :].rsplit(".", 1)[0].split("/")
+                if parts[-1] == "index":
+                    continue  # node metadata only
+                file = self.where(prefix + rel)
+                if not isinstance(doc, dict):
+                    self.problems.add(Location(file), "a parameter file must be a mapping")
+                    continue
+                self.parameter_node(".".join(parts), doc, file, result, node_location(file, doc))
         return result
 
     def parameter_node(
@@ -450,14 +542,22 @@ class _Builder:
             return None
         kind = self._meta(node, "type")
         has_rate = any(isinstance(b, dict) and "rate" in b for b in brackets_spec)
+        has_average = any(isinstance(b, dict) and "average_rate" in b for b in brackets_spec)
         if kind is None:
-            kind = MARGINAL_RATE if has_rate else MARGINAL_AMOUNT
+            # As OpenFisca tells them apart: average_rate brackets, rate brackets, amounts.
+            kind = (
+                LINEAR_AVERAGE_RATE
+                if has_average
+                else MARGINAL_RATE
+                if has_rate
+                else MARGINAL_AMOUNT
+            )
         if kind not in SCALE_KINDS:
             self.problems.add(
                 loc, f"{path}: scale type {kind!r} is not one of " + ", ".join(SCALE_KINDS)
             )
             return None
-        value_key = "rate" if kind == MARGINAL_RATE else "amount"
+        value_key = {MARGINAL_RATE: "rate", LINEAR_AVERAGE_RATE: "average_rate"}.get(kind, "amount")
         brackets = []
         for i, b in enumerate(brackets_spec):
             iloc = Location(
@@ -490,7 +590,11 @@ class _Builder:
                     reference=_reference_text(self._meta(node, "reference")),
                 )
             brackets.append(
-                Bracket(parts["threshold"], rate=parts.get("rate"), amount=parts.get("amount"))
+                Bracket(
+                    parts["threshold"],
+                    rate=parts.get("rate", parts.get("average_rate")),
+                    amount=parts.get("amount"),
+                )
             )
         return Scale(
             path,
@@ -521,31 +625,33 @@ class _Builder:
     def variables(self, entities: list[Entity]) -> dict[str, Variable]:
         result: dict[str, Variable] = {}
         entity_keys = {e.key for e in entities}
-        for rel, doc in sorted(self.docs.items()):
-            if not (rel.startswith("variables/") or rel.split(".")[0] == "variables"):
-                continue
-            file = self.where(rel)
-            if doc is None:
-                continue
-            if not isinstance(doc, dict):
-                self.problems.add(Location(file), "a variables file maps names to definitions")
-                continue
-            for name, body in doc.items():
-                loc = key_location(file, doc, name)
-                if not isinstance(name, str) or not name.isidentifier():
-                    self.problems.add(loc, f"{name!r} is not a valid variable name")
+        for docs, prefix in self.layers():
+            layer: set[str] = set()  # a reform's variable replaces the baseline's
+            for rel, doc in sorted(docs.items()):
+                if not (rel.startswith("variables/") or rel.split(".")[0] == "variables"):
                     continue
-                if name in result:
-                    self.problems.add(
-                        loc, f"variable {name} is defined twice (also at {result[name].location})"
-                    )
+                file = self.where(prefix + rel)
+                if doc is None:
                     continue
-                if not isinstance(body, dict):
-                    self.problems.add(loc, f"variable {name} must be a mapping")
+                if not isinstance(doc, dict):
+                    self.problems.add(Location(file), "a variables file maps names to definitions")
                     continue
-                var = self.variable(name, body, file, rel, loc, entity_keys)
-                if var is not None:
-                    result[name] = var
+                for name, body in doc.items():
+                    loc = key_location(file, doc, name)
+                    if not isinstance(name, str) or not name.isidentifier():
+                        self.problems.add(loc, f"{name!r} is not a valid variable name")
+                        continue
+                    if name in layer:
+                        first = f" (also at {result[name].location})" if name in result else ""
+                        self.problems.add(loc, f"variable {name} is defined twice{first}")
+                        continue
+                    layer.add(name)
+                    if not isinstance(body, dict):
+                        self.problems.add(loc, f"variable {name} must be a mapping")
+                        continue
+                    var = self.variable(name, body, file, prefix + rel, loc, entity_keys)
+                    if var is not None:
+                        result[name] = var
         return result
 
     def variable(
@@ -640,7 +746,7 @@ class _Builder:
         self, var: Variable, body: LocatedDict, file: str, rel: str
     ) -> list[FormulaVersion]:
         versions: list[FormulaVersion] = []
-        lines = self.sources[rel].splitlines()
+        lines = self.texts[rel].splitlines()
         if "formula" in body and "formulas" in body:
             self.problems.add(
                 key_location(file, body, "formulas"),

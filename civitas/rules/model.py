@@ -186,7 +186,9 @@ class Bracket:
 MARGINAL_RATE = "marginal_rate"
 SINGLE_AMOUNT = "single_amount"
 MARGINAL_AMOUNT = "marginal_amount"
-SCALE_KINDS = (MARGINAL_RATE, SINGLE_AMOUNT, MARGINAL_AMOUNT)
+LINEAR_AVERAGE_RATE = "linear_average_rate"  # average rates at thresholds, linear in between
+SCALE_KINDS = (MARGINAL_RATE, SINGLE_AMOUNT, MARGINAL_AMOUNT, LINEAR_AVERAGE_RATE)
+RATE_KINDS = (MARGINAL_RATE, LINEAR_AVERAGE_RATE)  # brackets hold rates, not amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +230,7 @@ class Scale:
         rows: list[tuple[float, float, str]] = []
         for bracket in self.brackets:
             t = bracket.threshold.entry_at(day)
-            v_param = bracket.rate if self.kind == MARGINAL_RATE else bracket.amount
+            v_param = bracket.rate if self.kind in RATE_KINDS else bracket.amount
             v = v_param.entry_at(day) if v_param is not None else None
             if t is None or v is None:
                 continue

@@ -304,16 +304,16 @@ def column_values(series: pl.Series, var: Variable, table: str) -> np.ndarray:
         raise InputDataError(f"{where}: expected true/false but the column holds {dtype}")
     if kind == DATE:
         if dtype == pl.Date:
-            return series.to_numpy().astype("datetime64[D]")
+            return series.to_numpy().astype("datetime64[D]", copy=False)
         if dtype == pl.Datetime:
-            return series.dt.date().to_numpy().astype("datetime64[D]")
+            return series.dt.date().to_numpy().astype("datetime64[D]", copy=False)
         if dtype == pl.String:
             parsed = series.str.to_date("%Y-%m-%d", strict=False)
             if parsed.null_count():
                 raise InputDataError(
                     f"{where}: expected dates YYYY-MM-DD in {_rows(parsed.is_null().to_numpy())}"
                 )
-            return parsed.to_numpy().astype("datetime64[D]")
+            return parsed.to_numpy().astype("datetime64[D]", copy=False)
         raise InputDataError(f"{where}: expected dates but the column holds {dtype}")
     if kind == ENUM:
         return category_codes(series, list(var.value_type.choices), where)

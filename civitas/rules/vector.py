@@ -53,6 +53,11 @@ class Block:
     inputs: dict[str, np.ndarray]
 
     def __post_init__(self) -> None:
+        # Every array the block keeps is read-only; an operation may then overwrite any
+        # writeable array a sub-expression hands it, since that one is a temporary nobody
+        # else holds (fewer allocations, and fewer pages the system must hand out again).
+        for held in (*self.inputs.values(), *self.role_code.values()):
+            held.flags.writeable = False
         self.cache: dict[tuple[str, Period], np.ndarray] = {}
         self.sizes: dict[str, np.ndarray] = {}
         self.aggregates: dict[tuple[Any, Period], np.ndarray] = {}
@@ -61,14 +66,13 @@ class Block:
         )
         self.float32 = self.programme.settings.float_storage == "float32"
         self._buffer: np.ndarray | None = None
-        self.keep_float32: set[str] = set()  # variables whose float32 image is kept
-        self.narrow: dict[tuple[str, Period], np.ndarray] = {}
 
     def get(self, name: str, per: Period) -> np.ndarray:
         key = (name, per)
         found = self.cache.get(key)
         if found is None:
             found = self.cache[key] = self._compute(name, per)
+            found.flags.writeable = False
         return found
 
     def _compute(self, name: str, per: Period) -> np.ndarray:
@@ -91,16 +95,7 @@ class Block:
         elif result.dtype != plan.dtype:
             result = result.astype(plan.dtype)
         if self.float32 and plan.dtype == np.float64:
-            if name in self.keep_float32:
-                # A result the caller keeps in single precision: round through its own
-                # float32 copy, which becomes the result, instead of a scratch buffer.
-                narrow = result.astype(np.float32)
-                if not result.flags.writeable:
-                    result = result.copy()
-                np.copyto(result, narrow)
-                self.narrow[(name, per)] = narrow
-            else:
-                result = self.round_to_float32(result)
+            result = self.round_to_float32(result)
         return result
 
     def round_to_float32(self, values: np.ndarray) -> np.ndarray:
@@ -124,6 +119,7 @@ class Block:
             found = self.sizes[group] = np.bincount(
                 self.group_index[group], minlength=self.counts[group]
             )
+            found.flags.writeable = False
         return found
 
 
@@ -256,6 +252,26 @@ def between_array(kind: str, a: Any, b: Any) -> Any:
     return _between(kind, _civil_keys(da), _civil_keys(db))
 
 
+_F64 = np.dtype(np.float64)
+_BOOL = np.dtype(np.bool_)
+
+
+def _scratch(value: Any, dtype: np.dtype) -> bool:
+    """Whether ``value`` is a temporary array of ``dtype`` that may be overwritten:
+    arrays the block keeps are read-only (see ``Block``)."""
+    return type(value) is np.ndarray and value.dtype == dtype and value.flags.writeable
+
+
+def _in_place(ufunc: Any, left: Any, right: Any, dtype: np.dtype) -> Any:
+    """``ufunc(left, right)`` written over an operand when one is a temporary of the
+    result's type and shape. The values are the same as without ``out``."""
+    if _scratch(left, dtype) and (np.ndim(right) == 0 or right.shape == left.shape):
+        return ufunc(left, right, out=left)
+    if _scratch(right, dtype) and (np.ndim(left) == 0 or left.shape == right.shape):
+        return ufunc(left, right, out=right)
+    return ufunc(left, right)
+
+
 _BITS = {8: np.int64, 4: np.int32, 2: np.int16, 1: np.int8}
 
 
@@ -359,9 +375,13 @@ class _VCompiler:
 
     def c_Unary(self, node: Unary) -> VFn:
         f = self.compile(node.operand)
-        if node.op == "not":
-            return lambda b, per, pv: np.logical_not(f(b, per, pv))
-        return lambda b, per, pv: np.negative(f(b, per, pv))
+        ufunc, own = (np.logical_not, _BOOL) if node.op == "not" else (np.negative, _F64)
+
+        def unary(b: Block, per: Period, pv: ResolvedParameters) -> Any:
+            x = f(b, per, pv)
+            return ufunc(x, out=x) if _scratch(x, own) else ufunc(x)
+
+        return unary
 
     def c_Binary(self, node: Binary) -> VFn:
         lf, rf = self.compile(node.left), self.compile(node.right)
@@ -377,6 +397,9 @@ class _VCompiler:
             ">": np.greater,
             ">=": np.greater_equal,
         }[node.op]
+        if node.op in ("+", "-", "*", "/") and node.type.kind == FLOAT:
+            # A float result: any temporary float64 operand can take it.
+            return lambda b, per, pv: _in_place(ufunc, lf(b, per, pv), rf(b, per, pv), _F64)
         return lambda b, per, pv: ufunc(lf(b, per, pv), rf(b, per, pv))
 
     def c_InList(self, node: InList) -> VFn:
@@ -396,7 +419,14 @@ class _VCompiler:
     def c_BoolOp(self, node: BoolOp) -> VFn:
         fs = [self.compile(i) for i in node.items]
         ufunc = np.logical_and if node.op == "and" else np.logical_or
-        return lambda b, per, pv: functools.reduce(ufunc, (f(b, per, pv) for f in fs))
+
+        def combine(b: Block, per: Period, pv: ResolvedParameters) -> Any:
+            acc = fs[0](b, per, pv)
+            for f in fs[1:]:
+                acc = _in_place(ufunc, acc, f(b, per, pv), _BOOL)
+            return acc
+
+        return combine
 
     def c_IfElse(self, node: IfElse) -> VFn:
         c, t, e = (self.compile(n) for n in (node.condition, node.then, node.otherwise))
@@ -489,7 +519,12 @@ class _VCompiler:
                 x = persons_array(b, value(b, per, pv))
                 if cond_f is not None:
                     x = select(cond_f(b, per, pv), x, 0.0, np.float64)
-                out = np.bincount(b.group_index[group], weights=x, minlength=b.counts[group])
+                # Members added one by one in person order, as np.bincount and the single
+                # evaluator do; add.at into a reused (not freshly zeroed) block of memory
+                # is the faster of the two.
+                out = np.empty(b.counts[group])
+                out.fill(0.0)
+                np.add.at(out, b.group_index[group], x)
                 return out.astype(np.int64) if is_int else out
 
             return shared(total)

@@ -16,10 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
-from civitas.rules.errors import ExpressionError, Location, RulesError, SituationError
+from civitas.rules.errors import (
+    ExpressionError,
+    Location,
+    ProgrammeError,
+    RulesError,
+    SituationError,
+)
 from civitas.rules.expressions import Binary, Literal, Node, Unary, parse
-from civitas.rules.loader import load_programme
+from civitas.rules.loader import load_programme, load_programme_from_sources
 from civitas.rules.model import Programme
 from civitas.rules.openfisca_json import parse_situation
 from civitas.rules.periods import Period, parse_period
@@ -100,11 +107,11 @@ def _run(programme: Programme, test: YamlTest, outcome: TestOutcome) -> None:
     unknown = set(body) - TEST_KEYS
     if unknown:
         raise SituationError(f"unknown test keys: {', '.join(sorted(map(str, unknown)))}")
-    if body.get("reforms") or body.get("extensions") or body.get("parameters"):
+    if body.get("extensions"):
         raise SituationError(
-            "reforms, extensions and parameter overrides are written as "
-            "another programme version in Civitas, not inside a test"
+            "extensions are not supported: write the variables in the programme or a reform"
         )
+    programme = reformed(programme, body.get("reforms"), body.get("parameters"))
     try:
         period = parse_period(body.get("period"))
     except ValueError as exc:
@@ -133,6 +140,55 @@ def _run(programme: Programme, test: YamlTest, outcome: TestOutcome) -> None:
                 _check(run, var, entity_key, indices, _fit(var, per), exp, margins, outcome)
         else:
             _check(run, var, entity_key, indices, _fit(var, period), expected, margins, outcome)
+
+
+def reformed(programme: Programme, reforms: Any, parameters: Any) -> Programme:
+    """``programme`` with the reforms a test names laid over it, in order, then the
+    parameters it gives inline. A reform is a folder of the programme (``reforms/<name>``
+    with ``variables/`` and ``parameters/``); inline parameters are a tree from the root,
+    as in a parameters folder. Each combination is loaded and checked once."""
+    if not reforms and not parameters:
+        return programme
+    names = reforms if isinstance(reforms, list) else [reforms] if reforms else []
+    overlay: dict[str, str] = {}
+    for name in names:
+        prefix = str(name).strip().strip("/") + "/"
+        files = {
+            rel[len(prefix) :]: text
+            for rel, text in programme.sources.items()
+            if rel.startswith(prefix)
+        }
+        if not files:
+            raise SituationError(
+                f"reform {name!r}: no such folder in the programme (write a reform as a "
+                "folder of the programme, e.g. reforms/<name>/ with variables/ and parameters/)"
+            )
+        overlay.update(files)
+    if parameters:
+        if not isinstance(parameters, dict):
+            raise SituationError("parameters must be a tree of parameters, as in parameters/")
+        for key, node in parameters.items():
+            overlay[f"parameters/{key}.yaml"] = yaml.safe_dump(_plain(node), sort_keys=False)
+    cache = programme._cache.setdefault("reformed", {})
+    key = tuple(sorted(overlay.items()))
+    found = cache.get(key)
+    if found is None:
+        try:
+            found = cache[key] = load_programme_from_sources(
+                programme.sources, default_name=programme.name, reform=overlay
+            )
+        except ProgrammeError as exc:
+            raise SituationError(f"the reformed programme does not load: {exc}") from None
+    return found
+
+
+def _plain(value: Any) -> Any:
+    """Parsed YAML as plain dicts and lists, for writing it out again."""
+    if isinstance(value, dict):
+        return {(str(k) if not isinstance(k, date) else k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _margin(value: Any) -> float | None:

@@ -140,10 +140,16 @@ def reload_keys() -> None:
     hash_keys.cache_clear()
 
 
+@lru_cache(maxsize=16)
+def cipher_for(key: bytes) -> AESGCM:
+    # the cipher object holds only the key: building it once per key saves a key schedule per value
+    return AESGCM(key)
+
+
 def encrypt(plaintext: str, *, context: str) -> str:
     ring = encryption_keys()
     nonce = os.urandom(12)
-    sealed = AESGCM(ring.active).encrypt(nonce, plaintext.encode(), context.encode())
+    sealed = cipher_for(ring.active).encrypt(nonce, plaintext.encode(), context.encode())
     return f"{PREFIX}:{ring.active_id}:{base64.b64encode(nonce + sealed).decode()}"
 
 
@@ -166,7 +172,7 @@ def decrypt(token: str, *, context: str) -> str:
         raise DecryptionError(f"{context}: key {kid!r} is not configured (was it removed early?)")
     try:
         raw = base64.b64decode(payload, validate=True)
-        return AESGCM(key).decrypt(raw[:12], raw[12:], context.encode()).decode()
+        return cipher_for(key).decrypt(raw[:12], raw[12:], context.encode()).decode()
     except (binascii.Error, ValueError, InvalidTag):
         raise DecryptionError(
             f"{context}: the stored value was altered or belongs elsewhere"

@@ -1,6 +1,7 @@
 """Model fields whose values are encrypted at rest, and a keyed-hash field to search them.
 
-Usage in a model (the lead applies these to the registry and applications; see the report)::
+Usage in a model (as ``registry.Person``; ``applications.Application.answers`` and
+``accounts.TOTPDevice.secret`` are encrypted the same way)::
 
     from civitas.security.fields import EncryptedCharField, HashIndexField, hashed_match
 

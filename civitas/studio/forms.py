@@ -23,6 +23,7 @@ class NewProgrammeForm(forms.Form):
 class NewVersionForm(forms.Form):
     template = forms.ChoiceField(
         label=_("Start from"),
+        widget=forms.RadioSelect,  # the design system draws radios (it has no select field)
         choices=[
             ("copy", _("A copy of the version in force")),
             ("top_up", _("Top-up of the benefit for a period")),
@@ -83,6 +84,18 @@ class SimulateForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
+        widget=forms.RadioSelect,
         choices=[("approve", _("Approve")), ("return", _("Return for changes"))],
     )
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False)
+
+
+class ConsultForm(forms.Form):
+    title = forms.CharField(label=_("Title people will see"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or two sentences for the list of consultations."),
+    )
+    closes_on = forms.DateField(label=_("Closes on"), help_text=_("YYYY-MM-DD"))

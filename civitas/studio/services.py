@@ -555,3 +555,170 @@ def ensure_workspace(*, actor, version: ProgramVersion) -> Workspace:
         after={"program": version.program.slug, "number": version.number},
     )
     return workspace
+
+
+# --- a public consultation on a draft, with its simulated impact ----------------------------------
+CONSULTABLE = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
+
+
+def _consultation_document(version: ProgramVersion, run: Simulation) -> str:
+    """The consultation's first document: what the draft is, in plain words, and what the
+    simulation found (aggregates only)."""
+    from django.utils.html import escape
+
+    report = run.report
+    texts = (version.studio.texts.get("en") if hasattr(version, "studio") else None) or {}
+    rows = [
+        (_("Households that would receive more"), f"{report['gainers']:,}"),
+        (_("Households that would receive less"), f"{report['losers']:,}"),
+        (_("Households with no change"), f"{report['unchanged']:,}"),
+        (_("Change in monthly payments"), f"{report['difference']:,.2f}"),
+    ]
+    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    parts = [
+        f"<h2>{escape(_('What would change'))}</h2>",
+        f"<p>{escape(texts.get('summary') or version.program.summary)}</p>",
+        "<p>"
+        + escape(
+            _(
+                "This draft would take effect on %(date)s. Its legal basis: %(basis)s. "
+                "Who could receive it: %(who)s"
+            )
+            % {
+                "date": version.effective_from.isoformat(),
+                "basis": version.legal_basis or _("not yet given"),
+                "who": texts.get("who_can_apply") or version.program.who_can_apply,
+            }
+        )
+        + "</p>",
+        f"<h2>{escape(_('What the simulation found'))}</h2>",
+        "<p>"
+        + escape(
+            _(
+                "The draft rules were run over the %(n)s households in the registry for "
+                "%(period)s and compared with %(baseline)s. Only totals are shown: no "
+                "household can be recognised."
+            )
+            % {"n": f"{run.households:,}", "period": run.period, "baseline": run.baseline}
+        )
+        + "</p>",
+        f"<dl>{items}</dl>",
+    ]
+    return "".join(parts)
+
+
+def open_consultation(*, actor, simulation: Simulation, title: str, summary: str, closes_on: date):
+    """Open a public consultation on the simulated draft.
+
+    In the request, one transaction: the participation app's consultation (unpublished), a
+    document that explains the draft and the simulation's totals, and the studio's audit event.
+    After commit a background task (``tasks.publish_consultation``) attaches the impact over the
+    registry (the participation app's simulation of the same draft for the same month: minutes
+    for a registry of a million households, so never in a web request) and opens the
+    consultation for comments; see ``publish_consultation``. The public never sees a
+    consultation without its impact. Running it again for the same version updates the
+    document and publishes again if needed, and returns the same consultation.
+    """
+    from civitas.participation.permissions import can_manage
+    from civitas.participation.services import consultations as consulting
+    from civitas.studio import tasks
+
+    version = simulation.version
+    _require(
+        selectors.may_use_studio(actor) and can_manage(actor),
+        _("Only policy authors and approvers can open a consultation."),
+    )
+    _require(
+        version.status in CONSULTABLE,
+        _("Only a draft or a version in review can be put to consultation."),
+    )
+    workspace = Workspace.objects.filter(version=version).first()
+    _require(
+        workspace is None or simulation.revision == workspace.revision,
+        _(
+            "The draft changed after this simulation was run: run the simulation again, so "
+            "the public sees the impact of the rules they are asked about."
+        ),
+    )
+    _require(bool(title.strip()) and bool(summary.strip()), _("Enter a title and a summary."))
+    _require(closes_on > _today(), _("The consultation must close after today."))
+    existing = version.consultations.order_by("pk").first()
+    slug = existing.slug if existing else f"{version.program.slug}-v{version.number}"
+    try:
+        with transaction.atomic():
+            consultation = consulting.create_consultation(
+                actor=actor,
+                slug=slug,
+                title=title,
+                summary=summary,
+                program_version=version,
+                opens_on=_today(),
+                closes_on=closes_on,
+            )
+            _require(
+                consultation.program_version_id == version.pk,
+                _("A consultation with the address %(slug)s already exists.") % {"slug": slug},
+            )
+            consulting.save_document(
+                actor=actor,
+                consultation=consultation,
+                slug="the-draft",
+                title=_("The draft and its simulated impact"),
+                body_html=_consultation_document(version, simulation),
+            )
+            audit.record(
+                actor=actor,
+                action="studio:consultation:opened",
+                subject=version,
+                after={
+                    "consultation": consultation.slug,
+                    "simulation": simulation.pk,
+                    "period": simulation.period,
+                    "households": simulation.households,
+                    "difference": simulation.report.get("difference"),
+                },
+            )
+            transaction.on_commit(
+                lambda: tasks.publish_consultation.enqueue(consultation.pk, simulation.pk, actor.pk)
+            )
+    except (consulting.ConsultationError, consulting.DocumentRefused) as exc:
+        raise StudioRefused(str(exc)) from None
+    return consultation
+
+
+def publish_consultation(*, actor, consultation, simulation: Simulation):
+    """The background half of ``open_consultation``: the impact, then the public phases.
+
+    Reads the whole registry outside any transaction (the participation app's rule), stores the
+    impact, then moves the consultation to information and to consultation, each step audited
+    by the participation app. Idempotent: a consultation already open only gets a fresh impact.
+    When the impact cannot be computed the consultation stays unpublished and the reason is
+    audited as ``studio:consultation:failed``.
+    """
+    from civitas.participation.impact import ImpactError
+    from civitas.participation.lifecycles import Phase
+    from civitas.participation.services import consultations as consulting
+
+    period_start = parse_period(simulation.period).start
+    try:
+        consulting.run_impact(
+            actor=actor, consultation=consultation, today=max(period_start, _today())
+        )
+    except (ImpactError, consulting.ConsultationError) as exc:
+        with transaction.atomic():
+            audit.record(
+                actor=actor,
+                action="studio:consultation:failed",
+                subject=consultation,
+                after={"reason": str(exc), "simulation": simulation.pk},
+            )
+        return consultation
+    if consultation.phase == Phase.DRAFT:
+        consultation = consulting.advance_phase(
+            actor=actor, consultation=consultation, target=Phase.INFORMATION
+        )
+    if consultation.phase == Phase.INFORMATION:
+        consultation = consulting.advance_phase(
+            actor=actor, consultation=consultation, target=Phase.CONSULTATION
+        )
+    return consultation

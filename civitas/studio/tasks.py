@@ -9,3 +9,21 @@ from civitas.studio import services
 def activate_due_versions() -> int:
     """Put due scheduled versions in force; enqueue daily (see ``civitas studio activate-due``)."""
     return len(services.activate_due(actor="scheduler"))
+
+
+@task()
+def publish_consultation(consultation_id: int, simulation_id: int, user_id: int) -> str:
+    """Attach the impact to a consultation opened from the studio and open it to the public
+    (``services.publish_consultation``); returns the consultation's phase."""
+    from django.contrib.auth import get_user_model
+
+    from civitas.participation.models import Consultation
+    from civitas.studio.models import Simulation
+
+    consultation = Consultation.objects.get(pk=consultation_id)
+    simulation = Simulation.objects.select_related("version").get(pk=simulation_id)
+    actor = get_user_model().objects.get(pk=user_id)
+    done = services.publish_consultation(
+        actor=actor, consultation=consultation, simulation=simulation
+    )
+    return done.phase

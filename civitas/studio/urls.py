@@ -14,6 +14,7 @@ urlpatterns = [
     path("versions/<int:version_id>/tests/", views.tests, name="tests"),
     path("versions/<int:version_id>/simulate/", views.simulate, name="simulate"),
     path("simulations/<int:simulation_id>.csv", views.simulation_csv, name="simulation_csv"),
+    path("simulations/<int:simulation_id>/consult/", views.consult, name="consult"),
     path("versions/<int:version_id>/submit/", views.submit, name="submit"),
     path("versions/<int:version_id>/review/", views.review, name="review"),
 ]

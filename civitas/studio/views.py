@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +21,7 @@ from civitas.studio import charts, selectors, services
 from civitas.studio.errors import StudioRefused
 from civitas.studio.forms import (
     CaseForm,
+    ConsultForm,
     DetailsForm,
     FormJsonForm,
     NewProgrammeForm,
@@ -127,6 +130,9 @@ def version(request, version_id):
         authors=version.authors.select_related("user"),
         is_author=request.user.pk in selectors.authors_of(version),
         simulation=simulation,
+        can_consult=simulation is not None
+        and version.status in services.CONSULTABLE
+        and simulation.revision == version.studio.revision,
         simulate_form=SimulateForm(initial={"period": version.effective_from.strftime("%Y-%m")}),
         review_form=ReviewForm(),
     )
@@ -238,7 +244,9 @@ def edit_details(request, version_id):
     texts = version.studio.texts.get(language) or version.studio.texts.get("en") or {}
     initial = {
         "revision": version.studio.revision,
-        "effective_from": version.effective_from,
+        # as text: govuk_field draws the value as the template would, and a date object
+        # would come out in the page's date format, which the date field does not read back
+        "effective_from": version.effective_from.isoformat(),
         "legal_basis": version.legal_basis,
         "language": language,
         **texts,
@@ -359,6 +367,62 @@ def simulation_csv(request, simulation_id):
     name = f"simulation-{run.version.program.slug}-v{run.version.number}-{run.period}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def consult(request, simulation_id):
+    """Open a public consultation on the simulated draft, with the impact attached."""
+    run = selectors.simulation_for(request.user, simulation_id)
+    version = _version(request, run.version_id)
+    program = version.program
+    initial = {
+        "title": _("Have your say: %(name)s, version %(n)s")
+        % {"name": program.name, "n": version.number},
+        "summary": _("A draft of %(name)s and what it would change for households.")
+        % {"name": program.name},
+        "closes_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+    }
+    form = ConsultForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consultation = services.open_consultation(
+                actor=request.user,
+                simulation=run,
+                title=data["title"],
+                summary=data["summary"],
+                closes_on=data["closes_on"],
+            )
+        except StudioRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            consultation.refresh_from_db()
+            if consultation.phase != "draft":  # the queue already published it
+                messages.success(
+                    request,
+                    _("The consultation is open to the public, with the simulated impact."),
+                )
+                return redirect("participation:consultation", slug=consultation.slug)
+            messages.success(
+                request,
+                _(
+                    "The consultation is saved. Its impact is being computed over the registry "
+                    "(a few minutes for a large one); it opens to the public when that is done."
+                ),
+            )
+            return redirect("studio:consult", simulation_id=run.pk)
+    return render(
+        request,
+        "studio/consult.html",
+        _context(
+            request,
+            version,
+            form=form,
+            simulation=run,
+            consultations=version.consultations.all(),
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

@@ -16,7 +16,7 @@ def match_person(*, national_id: str, claims: dict) -> PersonMatch | None:
     number = "".join(national_id.split())
     if not number:
         return None
-    person = Person.objects.select_for_update().filter(national_id=number).first()
+    person = Person.objects.select_for_update().with_national_id(number).first()
     if person is None:
         return None
 

@@ -95,7 +95,7 @@ def test_a_registry_person_without_an_account_is_linked_to_the_new_one(
 ):
     use_provider("private_key_jwt")
     eid_sign_in(client, "omar")
-    omar = Person.objects.get(national_id=make_national_id(99_000_002))
+    omar = Person.objects.with_national_id(make_national_id(99_000_002)).get()
     assert omar.account is not None and str(omar.account.pk) == signed_in_as(client)
     assert omar.account != citizen
 

@@ -3,6 +3,8 @@ acts for one person; idempotent creation; errors as 4xx JSON naming the field, n
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -97,6 +99,51 @@ def test_creating_is_idempotent(api):
     missing = api.post("/applications", {"programme": "child-benefit", "answers": CHILD_BENEFIT})
     assert missing.status_code == 422
     assert ["header", "Idempotency-Key"] in [e["loc"] for e in missing.json()["detail"]]
+
+
+@pytest.mark.django_db
+def test_a_submission_and_a_status_read_stay_within_their_query_budget(
+    api, django_assert_max_num_queries
+):
+    """Guards against N+1s and repeated work on the hottest paths (bench/load.py measures them):
+    the token, the replay check, the programme and its version, the person and their household
+    (for the rules), then one write transaction: the application, its audit event, the
+    acknowledgement and its audit event."""
+    assert api.get("/applications").status_code == 200  # the token's first use is recorded once
+    with django_assert_max_num_queries(20):
+        sent = api.post(
+            "/applications",
+            {"programme": "child-benefit", "answers": CHILD_BENEFIT},
+            headers={"Idempotency-Key": "budget-1"},
+        )
+    assert sent.status_code == 201, sent.content
+    with django_assert_max_num_queries(4):
+        read = api.get(f"/applications/{sent.json()['reference']}")
+    assert read.status_code == 200 and read.json()["status"] == "submitted"
+
+
+@pytest.mark.django_db
+def test_a_form_that_requires_a_document_cannot_be_sent_in_one_step(api):
+    """Maternity care asks for a document: sending it at once is refused, naming the document,
+    and keeps nothing; a draft can take the document first."""
+    response = api.post(
+        "/applications",
+        {
+            "programme": "maternity-care",
+            "answers": {
+                "baby_born": True,
+                "baby_birth_date": (date.today() - timedelta(days=10)).isoformat(),
+                "bank_account": "CV12 3456 7890",
+                "declaration": True,
+            },
+        },
+        headers={"Idempotency-Key": "needs-a-document"},
+    )
+    assert response.status_code == 422, response.content
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["documents", "pregnancy_or_birth_proof"]
+    assert problem["type"] == "missing"
+    assert not Application.objects.exists()
 
 
 @pytest.mark.django_db

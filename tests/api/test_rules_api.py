@@ -60,3 +60,28 @@ def test_rules_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/rules/{programme}/calculate" in paths
     assert "/api/v1/rules/{programme}/explain" in paths
+
+
+@pytest.mark.django_db
+def test_explain_answers_the_determination_as_the_engine_writes_it(client, demo_country):
+    response = post(client, "/api/v1/rules/child-benefit/explain?period=2026-01", SITUATION)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["period"] == "2026-01"
+    assert set(body["values"]) >= {"eligible", "amount"}
+    amount = next(n for n in body["explanation"] if n["variable"] == "amount")
+    assert amount["value"] == body["values"]["amount"]["home"]
+    assert body["definitions"]["amount"]["entity"] == "household"
+
+
+@pytest.mark.django_db
+def test_an_integer_too_large_for_the_fast_encoder_is_still_answered(client, demo_country):
+    """orjson refuses integers beyond 64 bits; the echoed situation then goes through the
+    API's usual encoder instead of failing."""
+    situation = json.loads(json.dumps(SITUATION))
+    situation["persons"]["amina"]["income"]["2026-01"] = 10**30
+    response = post(client, "/api/v1/rules/child-benefit/calculate", situation)
+    assert response.status_code == 200, response.content
+    assert response.json()["persons"]["amina"]["income"]["2026-01"] == 10**30
+    assert response.json()["households"]["home"]["eligible"]["2026-01"] is False

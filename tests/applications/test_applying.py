@@ -248,3 +248,45 @@ def test_a_draft_is_not_anyone_elses(client, citizen, other_citizen):
         == 404
     )
     assert apply_online  # the same helper a person's own journey uses
+
+
+@pytest.mark.django_db
+def test_sending_in_one_step_is_one_audited_action_and_a_replay_changes_nothing(
+    citizen, django_capture_on_commit_callbacks
+):
+    """The API and imports create and send at once: one transaction, one audit event for the
+    application (born sent, with who, what and which answers — never their values), the acknowledgement queued only
+    after commit; the same key again returns the same application and records nothing."""
+    from civitas.applications import services
+    from civitas.audit.services import verify_chain
+    from civitas.programs.models import Program
+
+    program = Program.objects.get(slug="child-benefit")
+    answers = {"children_count": 2, "household_income": "950.00"}
+    answers |= {"bank_account": "CV12 3456 7890", "declaration": True}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        outcome = services.submit_application(
+            applicant=citizen, program=program, answers=answers, idempotency_key="one-step"
+        )
+    assert outcome.created and outcome.application.status == "submitted"
+    assert callbacks, "the acknowledgement is delivered after commit"
+    [event] = AuditEvent.objects.filter(
+        subject_type="applications.application", subject_id=str(outcome.application.pk)
+    )
+    assert event.action == "applications:application:submitted"
+    assert event.after["reference"] == outcome.application.reference
+    recorded = event.after["answers"]
+    assert recorded["names"] == sorted(answers), "the trail names the answers given"
+    assert "CV12" not in str(event.after) and "950" not in str(event.after), "but not their values"
+    assert recorded["digest"] == services.answers_for_audit(outcome.application.answers)["digest"]
+    assert event.after["person"] is not None, "the registry record it was made for"
+    assert outcome.application.pre_assessment is not None, "the rules ran before the write"
+
+    events = AuditEvent.objects.count()
+    replay = services.submit_application(
+        applicant=citizen, program=program, answers=answers, idempotency_key="one-step"
+    )
+    assert not replay.created and replay.application.pk == outcome.application.pk
+    assert AuditEvent.objects.count() == events
+    assert Application.objects.count() == 1
+    assert verify_chain().ok

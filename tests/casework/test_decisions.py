@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from civitas.applications import services as applications
 from civitas.applications.lifecycle import Status, TransitionNotAllowed
+from civitas.audit.models import AuditEvent
 from civitas.audit.services import verify_chain
 from civitas.casework import services
 from civitas.casework.errors import ActionRefused
@@ -53,6 +54,10 @@ def test_approving_cites_the_rule_enrols_and_tells_the_applicant(
         110,
         RULE,
     )
+    # the decision names the rules it was assessed with, in the row and in the trail
+    assert decision.program_version_id == application.program_version_id
+    made = AuditEvent.objects.get(action="casework:decision:made")
+    assert made.after["program_version"] == application.program_version.number
     enrolment = Enrolment.objects.get(person=application.person, program=application.program)
     assert (enrolment.status, enrolment.payment_channel, enrolment.account) == (
         "active",

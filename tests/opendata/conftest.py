@@ -26,6 +26,7 @@ def opendata_folders(settings, tmp_path):
         },
     }
     settings.OPENDATA_DATASTORE_DIR = datastore
+    settings.VAR_DIR = tmp_path / "var"  # search index snapshots
     settings.OPENDATA_SITE_URL = ""
     INDEX.reset()
     yield {"private": private, "public": public, "datastore": datastore}

@@ -214,3 +214,43 @@ def test_api_tokens_page_shows_a_new_token_once(client, publisher):
 def test_api_guide(client, published):
     html = client.get("/data/api/").content.decode()
     assert "/api/3/action/package_search" in html and "/catalog.ttl" in html
+
+
+def test_publisher_edits_a_dataset_in_the_web_ui_and_search_follows(
+    client, publisher, make_dataset, django_capture_on_commit_callbacks
+):
+    from civitas.opendata import search
+    from civitas.opendata.selectors import ANONYMOUS
+
+    make_dataset("clinic-hours", title="Clinic hours", tags=["health"], license_id="cc-by")
+    _sign_in(client, publisher["editor"])
+    form = client.get("/data/dataset/clinic-hours/edit/").content.decode()
+    _no_inline_code(form)
+    assert 'value="Clinic hours"' in form
+    data = {
+        "title": "Clinic opening hours",
+        "name": "clinic-hours",
+        "owner_org": "ministry-of-health",
+        "notes": "When each clinic is open.",
+        "license_id": "cc-by",
+        "tags": "health, clinics",
+        "theme": ["HEAL"],
+        "frequency": "MONTHLY",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post("/data/dataset/clinic-hours/edit/", data)
+    assert saved.status_code == 302 and saved["Location"].endswith("/data/dataset/clinic-hours/")
+    page = client.get("/data/dataset/clinic-hours/").content.decode()
+    assert "Clinic opening hours" in page and "When each clinic is open." in page
+    found = search.search(ANONYMOUS, q_text="tags:clinics")
+    assert [d.name for d in found.datasets] == ["clinic-hours"]
+    # bad input: a clear error on the form, nothing saved
+    refused = client.post("/data/dataset/clinic-hours/edit/", {**data, "name": "Not a slug!"})
+    assert refused.status_code == 200
+    assert search.search(ANONYMOUS, q_text="clinic").datasets[0].title == "Clinic opening hours"
+    # made private: gone for the public, still there for its publisher
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/data/dataset/clinic-hours/edit/", {**data, "private": "on"})
+    assert search.search(ANONYMOUS, q_text="clinic").count == 0
+    client.logout()
+    assert client.get("/data/dataset/clinic-hours/").status_code == 404

@@ -55,7 +55,9 @@ def make_resident(demo_country):
             source="test",
         )
         registry.link_account(
-            actor="test", person=Person.objects.get(national_id=person.national_id), user=user
+            actor="test",
+            person=Person.objects.with_national_id(person.national_id).get(),
+            user=user,
         )
         return user
 

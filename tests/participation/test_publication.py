@@ -105,3 +105,72 @@ def test_a_conversation_with_a_map_publishes_each_groups_agreement(policy):
     d = next(r for r in rows if r["statement"] == "D.")
     assert d["consensus"] is True
     assert all(d[f"group_{g['group']}_agree_percent"] == 100.0 for g in groups)
+
+
+def test_consultations_are_published_once_public_with_their_impact(policy, citizen):
+    """A draft consultation is not published; a public one is, with its participation counts,
+    and a simulated impact adds two tables (by income decile and by region)."""
+    from civitas.participation.services import comments, consultations
+    from tests.participation.test_consultations import _draft_child_benefit
+
+    hidden = consultations.create_consultation(
+        actor=policy, slug="not-yet", title="Not yet", summary="Draft."
+    )
+    assert "consultation" not in {t.kind for t in publication.result_tables()}
+
+    draft_rules = _draft_child_benefit(60)
+    public = consultations.create_consultation(
+        actor=policy, slug="cb", title="Child benefit", summary="More.", program_version=draft_rules
+    )
+    consultations.save_document(
+        actor=policy, consultation=public, slug="d", title="D", body_html="<p>Text.</p>"
+    )
+    for phase in ("information", "consultation"):
+        public = consultations.advance_phase(actor=policy, consultation=public, target=phase)
+    comments.post_comment(
+        author=citizen, consultation=public, body="A view on the draft.", idempotency_key="k"
+    )
+    consultations.run_impact(actor=policy, consultation=public)
+
+    tables = {t.key: t for t in publication.result_tables()}
+    rows = {r["consultation"]: r for r in tables["participation/consultations"].as_dicts()}
+    assert set(rows) == {"cb"} and hidden.slug not in rows
+    assert rows["cb"]["phase"] == "consultation"
+    assert rows["cb"]["comments_published"] + rows["cb"]["comments_hidden"] <= 1
+    by_decile = tables["participation/consultation/cb/impact-by-decile"]
+    by_region = tables["participation/consultation/cb/impact-by-region"]
+    assert by_decile.kind == by_region.kind == "consultation"
+    assert by_decile.rows and by_region.rows
+    assert "A view on the draft" not in repr([t.rows for t in tables.values()])
+
+
+def test_all_four_kinds_are_published_and_publishing_again_changes_nothing(policy, make_resident):
+    """Once everything is over, the tables cover consultations, surveys, budgets and opinion
+    maps; calling again gives the same keys, rows and dates (an idempotent publication run)."""
+    from civitas.participation.services import consultations
+
+    survey, budget, conversation, _ = _everything_over(policy, make_resident)
+    consultation = consultations.create_consultation(
+        actor=policy, slug="parks", title="Parks", summary="Parks."
+    )
+    consultations.save_document(
+        actor=policy, consultation=consultation, slug="d", title="D", body_html="<p>Text.</p>"
+    )
+    consultations.advance_phase(actor=policy, consultation=consultation, target="information")
+    surveys.change_status(actor=policy, survey=survey, target="closed")
+    budgets.close_voting(actor=policy, budget=budget)
+    tallies.tally(actor=policy, budget=budget)
+    conversations.change_status(actor=policy, conversation=conversation, target="closed")
+
+    first = publication.result_tables()
+    assert {t.kind for t in first} == {"consultation", "survey", "budget", "opinion_map"}
+    again = publication.result_tables()
+
+    def snapshot(tables):
+        return [(t.key, t.updated_at, t.columns, t.rows) for t in tables]
+
+    assert snapshot(first) == snapshot(again)
+    survey.refresh_from_db()
+    survey_table = next(t for t in first if t.kind == "survey")
+    assert survey_table.updated_at == survey.closed_at is not None
+    assert len({t.key for t in first}) == len(first), "keys are unique"

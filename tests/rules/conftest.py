@@ -62,6 +62,14 @@ steps:
       amount: {2020-01-01: 1}
     - threshold: {2020-01-01: 100}
       amount: {2020-01-01: 1.5}
+average:
+  brackets:
+    - threshold: {2020-01-01: 0}
+      average_rate: {2020-01-01: 0.05}
+    - threshold: {2020-01-01: 800}
+      average_rate: {2020-01-01: 0.15}
+    - threshold: {2020-01-01: 1500}
+      average_rate: {2020-01-01: 0.3}
 """,
     "variables/inputs.yaml": """
 birth: {entity: person, type: date, period: eternity, default: 1980-01-01}
@@ -84,7 +92,9 @@ taxed:
   entity: person
   type: float
   period: month
-  formula: scale(p.tax, income) + scale(p.bands, income) + scale(p.steps, income)
+  formula: |
+    scale(p.tax, income) + scale(p.bands, income) + scale(p.steps, income)
+    + scale(p.average, income - 100)
 share:
   entity: person
   type: float
@@ -99,6 +109,17 @@ lead:
   type: bool
   period: month
   formula: role == 'adult' and household.rent > 100 or sex in ['male']
+contrast:
+  entity: person
+  type: float
+  period: month
+  # negation of a temporary (written over), of stored values (never written over)
+  formula: -(income * 2) + -share - -taxed
+quiet:
+  entity: person
+  type: bool
+  period: month
+  formula: not lead and not (hours > 30)
 total_income:
   entity: household
   type: float

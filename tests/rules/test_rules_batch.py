@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 
 from civitas.rules import InputDataError
-from civitas.rules.batch import evaluate_population
+from civitas.rules.batch import _bounds, evaluate_population
 
 VARIABLES = ["income_tax", "disposable_income", "housing_tax", "parenting_allowance"]
 
@@ -60,6 +62,34 @@ def test_small_blocks_give_the_same_results_as_one_block(template):
     blocks = evaluate_population(template, "2016-01", persons, households, VARIABLES, block_size=1)
     assert whole.households.equals(blocks.households)
     assert whole.persons.equals(blocks.persons)
+
+
+def test_blocks_capped_by_persons_give_the_same_results(template):
+    """Blocks are cut at whole households once they reach the persons cap; a household larger
+    than the cap gets a block of its own."""
+    persons, households = tables()
+    whole = evaluate_population(template, "2016-01", persons, households, VARIABLES)
+    for cap in (1, 2, 3):
+        capped = evaluate_population(
+            template, "2016-01", persons, households, VARIABLES, block_persons=cap
+        )
+        assert whole.households.equals(capped.households)
+        assert whole.persons.equals(capped.persons)
+
+
+def test_block_bounds_cover_every_household_and_person_once():
+    index = np.array([0, 0, 0, 2, 2, 3, 5, 5, 5, 5, 6])  # households 1 and 4 have no one
+    for block_size, block_persons in [(1, 100), (2, 3), (100, 4), (100, 1), (3, 5)]:
+        bounds = _bounds(index, 7, block_size, block_persons)
+        assert bounds[0][0] == 0 and bounds[0][2] == 0
+        assert bounds[-1][1] == 7 and bounds[-1][3] == len(index)
+        for (h0, h1, _, p1), (nh0, _, np0, _) in itertools.pairwise(bounds):
+            assert h1 == nh0 and p1 == np0 and h1 > h0
+        for h0, h1, p0, p1 in bounds:
+            assert h1 - h0 <= block_size
+            assert np.all((index[p0:p1] >= h0) & (index[p0:p1] < h1))
+            assert p1 - p0 <= block_persons or h1 - h0 == 1  # only a lone large household
+    assert _bounds(np.array([], dtype=np.int64), 0, 10, 10) == [(0, 0, 0, 0)]
 
 
 def test_progress_is_reported_block_by_block(template):
@@ -184,3 +214,14 @@ def test_dates_given_as_text_are_accepted(template):
     a = evaluate_population(template, "2017-01", as_text, households, ["disposable_income"])
     b = evaluate_population(template, "2017-01", persons, households, ["disposable_income"])
     assert a.households.equals(b.households)
+
+
+def test_a_run_leaves_its_input_tables_as_they_were(template):
+    """Operations write over their own temporaries, never over inputs or shared values, so
+    the same tables give the same results again."""
+    persons, households = tables()
+    before = persons.clone(), households.clone()
+    first = evaluate_population(template, "2016-01", persons, households, VARIABLES)
+    again = evaluate_population(template, "2016-01", persons, households, VARIABLES)
+    assert persons.equals(before[0]) and households.equals(before[1])
+    assert first.households.equals(again.households) and first.persons.equals(again.persons)

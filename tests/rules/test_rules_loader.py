@@ -213,3 +213,46 @@ def test_unknown_files_in_a_programme_are_refused():
 
 def test_the_sampler_fixture_loads():
     assert load_programme_from_sources(SAMPLER).outputs == ("allowance", "flag")
+
+
+def test_average_rate_scales_load_from_openfiscas_shape_and_compute_as_it_does():
+    """Brackets with average_rate: the rate goes linearly from one threshold's to the next
+    one's and applies to the whole base; below the first and from the last threshold on the
+    result is 0, as OpenFisca's LinearAverageRateTaxScale gives (checked against it)."""
+    import polars as pl
+
+    from civitas.rules import evaluate
+    from civitas.rules.batch import evaluate_population
+
+    programme = load(
+        parameters__levy_scale_yaml="""
+brackets:
+  - threshold: {2020-01-01: 0}
+    average_rate: {2020-01-01: 0.0}
+  - threshold: {2020-01-01: 10000}
+    average_rate: {2020-01-01: 0.1}
+  - threshold: {2020-01-01: 20000}
+    average_rate: {2020-01-01: 0.2}
+""",
+        variables__levy_yaml="""
+levy: {entity: person, type: float, period: month, formula: "scale(levy_scale, salary)"}
+""",
+    )
+    assert programme.parameters["levy_scale"].kind == "linear_average_rate"
+    salaries = [-5.0, 0.0, 5000.0, 15000.0, 25000.0]
+    expected = [-0.0, 0.0, 250.0, 2250.0, 0.0]  # 15000 * (0.1 + 5000 * 0.1 / 10000)
+    situation = {"persons": {f"p{i}": {"salary": s} for i, s in enumerate(salaries)}}
+    single = evaluate(programme, situation, "2024-01", ["levy"])
+    values = [single.value("levy", f"p{i}") for i in range(len(salaries))]
+    assert values == pytest.approx(expected, abs=1e-9)
+    persons = pl.DataFrame(
+        {
+            "person_id": list(range(len(salaries))),
+            "household_id": list(range(len(salaries))),
+            "role": ["adult"] * len(salaries),
+            "salary": salaries,
+        }
+    )
+    households = pl.DataFrame({"household_id": list(range(len(salaries))), "rent": [0.0] * 5})
+    batch = evaluate_population(programme, "2024-01", persons, households, ["levy"])
+    assert batch.persons["levy"].to_list() == values  # the same operations, bit for bit

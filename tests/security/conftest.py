@@ -1,5 +1,5 @@
-"""A model with encrypted and hashed fields, created for these tests only (not an installed app:
-the real models get these fields when the lead applies the migration plan)."""
+"""A model with every encrypted and hashed field type, created for these tests only (not an
+installed app); the real models are checked in tests/registry/test_personal_data.py."""
 
 from __future__ import annotations
 

@@ -206,6 +206,8 @@ URLS: dict[str, Rule] = {
     "casework:grievance": staff(CASE_ROLES, REF),
     "casework:proactive": staff(CASE_ROLES),
     "casework:proactive_run": staff(CASE_ROLES, {"run_id": 999999}),
+    "casework:corrections": staff(DECIDING_ROLES),
+    "casework:correction": staff(DECIDING_ROLES, {"pk": 999999}),
     # --- payments ------------------------------------------------------------------------------------------
     "payments:cycles": staff(PAYMENT_ROLES),
     "payments:dashboard": staff(DASHBOARD_ROLES),
@@ -251,6 +253,7 @@ URLS: dict[str, Rule] = {
     "studio:tests": staff(STUDIO_ROLES, _version),
     "studio:simulate": staff(STUDIO_ROLES, _version, method="POST"),
     "studio:simulation_csv": staff(STUDIO_ROLES, {"simulation_id": 999999}),
+    "studio:consult": staff(STUDIO_ROLES, {"simulation_id": 999999}),
     "studio:submit": staff(STUDIO_ROLES, _version, method="POST"),
     "studio:review": staff(STUDIO_ROLES, _version, method="POST"),
     # --- GovStack Registration building block API (operator clients with their own tokens) ----------
@@ -309,4 +312,19 @@ URLS: dict[str, Rule] = {
     "participation:staff-conversation-status": staff(
         PARTICIPATION_ROLES, {"slug": "nothing"}, method="POST"
     ),
+    "participation:staff-consultation-edit": staff(PARTICIPATION_ROLES, {"slug": "nothing"}),
+    "participation:staff-budget-new": staff(PARTICIPATION_ROLES),
+    "participation:staff-budget-edit": staff(PARTICIPATION_ROLES, {"slug": "nothing"}),
+    "participation:staff-project-new": staff(
+        PARTICIPATION_ROLES, {"slug": "nothing", "region": "north"}
+    ),
+    "participation:staff-project": staff(
+        PARTICIPATION_ROLES, {"slug": "nothing", "region": "north", "code": "1"}
+    ),
+    "participation:staff-survey-new": staff(PARTICIPATION_ROLES),
+    "participation:staff-survey": staff(PARTICIPATION_ROLES, {"slug": "nothing"}),
+    "participation:staff-survey-edit": staff(PARTICIPATION_ROLES, {"slug": "nothing"}),
+    "participation:staff-conversation-new": staff(PARTICIPATION_ROLES),
+    "participation:staff-conversation": staff(PARTICIPATION_ROLES, {"slug": "nothing"}),
+    "participation:staff-conversation-edit": staff(PARTICIPATION_ROLES, {"slug": "nothing"}),
 }

@@ -150,3 +150,35 @@ def test_a_version_made_outside_the_studio_opens_in_it(client, demo_country):
     response = client.get(f"/staff/studio/versions/{version.pk}/")
     assert response.status_code == 200
     assert "Child benefit" in response.content.decode()
+
+
+def test_choices_are_radios_the_design_system_can_draw(client, author, approver, flood_draft):
+    """A decision or a template is picked from radios: a field drawn as ``<input type="select">``
+    would be a text box where the approver has to guess the value to type."""
+    from civitas.studio import services
+
+    services.submit_for_review(actor=author, version=flood_draft)
+    sign_in_staff(client, approver)
+    page = client.get(reverse("studio:version", args=[flood_draft.pk])).content.decode()
+    assert 'type="radio" value="approve"' in page and 'type="select"' not in page
+    client.logout()
+    sign_in_staff(client, author)
+    page = client.get(reverse("studio:new_version", args=["child-benefit"])).content.decode()
+    assert 'type="radio" value="top_up"' in page and 'type="select"' not in page
+
+
+def test_dates_shown_in_forms_are_read_back_when_sent_unchanged(client, author, flood_draft):
+    """Saving the details page without touching the date keeps it (the date is drawn as
+    YYYY-MM-DD, the format the field reads, not in the page's date format)."""
+    sign_in_staff(client, author)
+    url = reverse("studio:details", args=[flood_draft.pk])
+    page = client.get(url).content.decode()
+    assert f'value="{flood_draft.effective_from.isoformat()}"' in page
+    data = {
+        name: value
+        for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+        if name != "csrfmiddlewaretoken"
+    }
+    data.update(re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', page))
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]

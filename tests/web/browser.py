@@ -73,11 +73,13 @@ def launch(playwright, user_data_dir: Path):
 
 
 def run_axe(page, source: str) -> list[dict]:
-    """axe-core's violations on the current page (every rule, WCAG 2.2 A/AA and best practices)."""
+    """axe-core's violations on the current page (every rule, WCAG 2.2 A/AA and best practices,
+    including target size, which axe leaves off unless asked)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(source)
     return page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        "async () => (await axe.run(document, {resultTypes: ['violations'],"
+        " rules: {'target-size': {enabled: true}}})).violations"
         ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
         " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
     )

@@ -29,7 +29,10 @@ ANONYMOUS_EXTRA = [
 SIGNED_IN_EXTRA = ["/accounts/", "/accounts/session/", "/accounts/two-factor/set-up/"]
 # forms whose error state is checked too: (page, submit button selector)
 EMPTY_SUBMITS_ANONYMOUS = ["/accounts/sign-in/", "/accounts/sign-up/", "/accounts/password-reset/"]
-EMPTY_SUBMITS_SIGNED_IN = ["/accounts/two-factor/set-up/"]
+EMPTY_SUBMITS_SIGNED_IN = [
+    "/accounts/two-factor/set-up/",
+    "/participate/surveys/child-benefit-2027-survey/",  # the demo survey: checkboxes and radios
+]
 MAX_PAGES = 80
 
 pytestmark = pytest.mark.slow
@@ -146,8 +149,10 @@ def test_every_citizen_page_has_no_axe_violations(
     if os.environ.get("DATABASE_URL"):
         pytest.skip("pages do not depend on the database engine: checked on the embedded default")
     from civitas.demo.catalogue import DEMO_PASSWORD
+    from civitas.participation.demo import load_demo_participation
     from civitas.programs.models import Program
 
+    load_demo_participation()  # consultation, survey, budget and opinion map under /participate/
     slugs = list(Program.objects.order_by("display_order").values_list("slug", flat=True))
     axe = axe_source()
     base = live_server.url

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from civitas.applications.lifecycle import Status
 from civitas.programs.models import Program, ProgramVersion
 from civitas.registry.models import Person
+from civitas.security.fields import EncryptedJSONField
 
 
 class Channel(models.TextChoices):
@@ -47,7 +48,9 @@ class Application(models.Model):
     program_version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT)
     # status changes only through civitas.applications.services (see lifecycle.TRANSITIONS)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
-    answers = models.JSONField(default=dict)
+    # Encrypted at rest: answers hold health facts (pregnancy, due date, a baby's birth date) and
+    # income. Nothing filters on their content; search goes through the registry or references.
+    answers = EncryptedJSONField(default=dict)
     # questions answered from the registry (once-only), with the person's consent
     prefilled = models.JSONField(default=list, blank=True)
     prefill_choice = models.CharField(max_length=10, blank=True)  # "", "accepted", "declined"

@@ -3,9 +3,11 @@ after it, and the messages between the caseworker and the applicant."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,6 +36,21 @@ from civitas.programs.formspec import FormSpec, is_blank, parse_spec
 from civitas.programs.models import Program
 from civitas.programs.selectors import version_in_force
 from civitas.registry.selectors import person_for_account
+from civitas.security import crypto
+
+
+def answers_for_audit(answers: dict[str, Any]) -> dict[str, Any]:
+    """What the audit trail keeps of answers: their names and a keyed digest, never the values.
+
+    Answers hold health facts, income and bank details; the trail is hash-chained and cannot be
+    erased, so it must not hold them. The digest lets an auditor confirm that the answers stored
+    with the application are the ones recorded, without the trail revealing them.
+    """
+    canonical = json.dumps(answers, sort_keys=True, cls=DjangoJSONEncoder)
+    return {
+        "names": sorted(answers),
+        "digest": crypto.keyed_hash(canonical, purpose="audit.answers"),
+    }
 
 
 @dataclass(frozen=True)
@@ -172,8 +189,8 @@ def save_answers(*, application: Application, actor, answers: dict[str, Any]) ->
         actor=actor,
         action="applications:application:answered",
         subject=locked,
-        before=before,
-        after=answers,
+        before=answers_for_audit(before),
+        after=answers_for_audit(answers),
     )
     return locked
 
@@ -226,7 +243,7 @@ def use_registry_answers(
             actor=actor,
             action="applications:application:prefilled",
             subject=locked,
-            after={"answers": filled, "consent": consent.pk},
+            after={"answers": answers_for_audit(filled), "consent": consent.pk},
         )
     return locked
 
@@ -253,15 +270,7 @@ def problems_before_sending(application: Application) -> list[Problem]:
     uploaded = set(application.documents.values_list("requirement", flat=True))
     for document in spec.documents_needed(application.answers):
         if document.required and document.name not in uploaded:
-            problems.append(
-                Problem(
-                    "document",
-                    document.name,
-                    "",
-                    _("Upload %(document)s")
-                    % {"document": document.label[:1].lower() + document.label[1:]},
-                )
-            )
+            problems.append(_missing_document(document))
     return problems
 
 
@@ -300,7 +309,7 @@ def submit_draft(
                 "program": locked.program.slug,
                 "version": locked.program_version.number,
                 "channel": locked.channel,
-                "answers": answers,
+                "answers": answers_for_audit(answers),
             },
         )
         _tell_received(submitted, actor=actor)
@@ -318,39 +327,90 @@ def submit_application(
     channel: str = Channel.ONLINE,
 ) -> SubmitOutcome:
     """Create and send an application in one step (the API, imports); replaying the same key
-    returns the first one unchanged. ``SubmissionIncomplete`` when answers are missing or wrong;
-    then nothing is kept."""
+    returns the first one unchanged. ``SubmissionIncomplete`` when answers are missing or wrong, or
+    the form requires a document (a one-step application has none); then nothing is kept.
+
+    One business action, so one write transaction and one audit event: the application is born
+    sent (the draft it would have been for a moment is never seen by anyone). The answers are
+    checked once, and the rules run before the transaction so they never hold the write lock."""
     creator = created_by or applicant
-    existing = Application.objects.filter(
-        created_by=creator, idempotency_key=idempotency_key
-    ).first()
+    existing = _replayed(creator, idempotency_key)
     if existing is not None:
         return SubmitOutcome(existing, created=False)
-    spec = parse_spec(version_in_force(program).form)
-    clean, errors = validate_answers(spec, answers)
-    if errors:
-        raise SubmissionIncomplete(
-            [
-                Problem("question", name, "", message)
-                for name, msgs in errors.items()
-                for message in msgs
-            ]
-        )
-    with transaction.atomic():
-        outcome = start_draft(
-            applicant=applicant,
-            program=program,
-            idempotency_key=idempotency_key,
-            created_by=creator,
-            channel=channel,
-            answers=clean,
-        )
-        if not outcome.created:
-            return outcome
-        submitted = submit_draft(
-            application=outcome.application, actor=creator, pre_assessment=pre_assessment
-        )
-    return SubmitOutcome(submitted, created=True)
+    version = version_in_force(program)
+    spec = parse_spec(version.form)
+    clean, errors = validate_answers(spec, answers)  # only the questions shown are kept
+    problems = [
+        Problem("question", name, "", message) for name, msgs in errors.items() for message in msgs
+    ]
+    problems += [
+        _missing_document(document)
+        for document in spec.documents_needed(clean)
+        if document.required
+    ]
+    if problems:
+        raise SubmissionIncomplete(problems)
+    check_transition(Status.DRAFT, Status.SUBMITTED)
+    person = person_for_account(applicant) if applicant is not None else None
+    if pre_assessment is None:
+        pre_assessment = pre_assess(version=version, person=person, answers=clean)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                reference=new_reference(),
+                applicant=applicant,
+                created_by=creator,
+                channel=channel,
+                person=person,
+                program=program,
+                program_version=version,
+                status=Status.SUBMITTED,
+                answers=clean,
+                pre_assessment=pre_assessment,
+                idempotency_key=idempotency_key,
+                created_at=now,
+                updated_at=now,
+                submitted_at=now,
+            )
+            audit.record(
+                actor=creator,
+                action=f"applications:application:{Status.SUBMITTED}",
+                subject=application,
+                before=None,
+                after={
+                    "status": Status.SUBMITTED,
+                    "reason": "",
+                    "reference": application.reference,
+                    "program": program.slug,
+                    "version": version.number,
+                    "channel": channel,
+                    "applicant": getattr(applicant, "pk", None),
+                    "person": getattr(person, "pk", None),
+                    "answers": answers_for_audit(clean),
+                },
+            )
+            _tell_received(application, actor=creator)
+    except IntegrityError:
+        # A concurrent request with the same key won the race: return its application.
+        existing = _replayed(creator, idempotency_key)
+        if existing is None:
+            raise
+        return SubmitOutcome(existing, created=False)
+    return SubmitOutcome(application, created=True)
+
+
+def _replayed(creator, idempotency_key: str) -> Application | None:
+    return Application.objects.filter(created_by=creator, idempotency_key=idempotency_key).first()
+
+
+def _missing_document(document) -> Problem:
+    return Problem(
+        "document",
+        document.name,
+        "",
+        _("Upload %(document)s") % {"document": document.label[:1].lower() + document.label[1:]},
+    )
 
 
 def _tell_received(application: Application, *, actor) -> None:

@@ -40,7 +40,7 @@ from civitas.casework.models import Case, Decision, Task
 from civitas.programs.forms import validate_answers
 from civitas.programs.formspec import parse_spec
 from civitas.programs.models import Program
-from civitas.registry.models import Person
+from civitas.registry.models import Person, national_id_hashes
 
 logger = logging.getLogger(__name__)
 MAX_RESULTS = 200
@@ -226,7 +226,7 @@ def submit(request, client, service: str):
         return error(404, "NOT_FOUND", "service not found")
     body = _json_body(request)
     national_id = str(body.get("applicantId", "")).replace(" ", "")
-    person = Person.objects.filter(national_id=national_id).select_related("account").first()
+    person = Person.objects.with_national_id(national_id).select_related("account").first()
     if person is None:
         return error(400, "UNKNOWN_APPLICANT", "applicantId must be a national ID in the registry")
     version = program.version_in_force()
@@ -289,7 +289,9 @@ def application_list(request, client):
         program = _program(request.GET["serviceId"])
         found = found.filter(program=program) if program else found.none()
     if request.GET.get("applicantId"):
-        found = found.filter(person__national_id=request.GET["applicantId"])
+        found = found.filter(
+            person__national_id_hash__in=national_id_hashes(request.GET["applicantId"])
+        )
     order = SORTS.get(request.GET.get("sortBy", "created"), "created_at")
     if request.GET.get("sortOrder", "asc").lower() == "desc":
         order = "-" + order

@@ -8,6 +8,7 @@ from django.db import models
 from civitas.applications.models import Application
 from civitas.casework.lifecycles import DecisionStatus
 from civitas.casework.models.cases import Case
+from civitas.programs.models import ProgramVersion
 
 
 class Decision(models.Model):
@@ -16,6 +17,8 @@ class Decision(models.Model):
     approved = models.BooleanField()
     reason = models.TextField()
     rule_reference = models.CharField(max_length=300, blank=True)
+    # the rules (and legal basis) the assessment behind this decision was computed with
+    program_version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     # changes only through civitas.casework.services (see lifecycles.DECISION_TRANSITIONS)

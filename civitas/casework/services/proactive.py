@@ -28,7 +28,7 @@ from civitas.casework.models import Invitation, ProactiveRun
 from civitas.casework.models.enrolment import LIVE_ENROLMENT
 from civitas.casework.selectors.scope import is_supervisor
 from civitas.notify import services as notify
-from civitas.registry.bulk import insert_frame, read_frame
+from civitas.registry.bulk import analyze, insert_frame, read_frame
 from civitas.registry.frames import population_frames
 from civitas.registry.models import Person
 
@@ -201,6 +201,7 @@ def _invite(run: ProactiveRun, invitations: pl.DataFrame) -> int:
     )
     with transaction.atomic():
         count = insert_frame(Invitation._meta.db_table, table)
+        analyze(Invitation._meta.db_table)
         with_account = list(
             Person.objects.filter(
                 pk__in=Invitation.objects.filter(run=run).values("person_id"),

@@ -501,6 +501,211 @@ def group_show(ctx: Context, data: dict) -> dict:
 # --- writes --------------------------------------------------------------------------------------
 
 
+def _publisher_out(ctx: Context, found, *, organization: bool) -> dict:
+    return _group_or_org_show(ctx, {"id": str(found.id)}, organization=organization)
+
+
+@action()
+def organization_create(ctx: Context, data: dict) -> dict:
+    """Create an organization (publisher). Needs a site administrator's API token; the
+    creator becomes the organization's admin.
+
+    :param name: the name of the organization, between 2 and 100 characters long and
+        containing only lowercase alphanumeric characters, ``-`` and ``_``
+    :type name: string
+    :param title: the title of the organization (optional)
+    :type title: string
+    :param description: the description of the organization (optional)
+    :type description: string
+    :param image_url: the URL of an image for the organization (optional)
+    :type image_url: string
+    :param homepage: the organization's web site (optional)
+    :type homepage: string
+    :param email: the organization's public contact address (optional)
+    :type email: string
+
+    :returns: the newly created organization
+    :rtype: dictionary
+    """
+    _require_token(ctx)
+    org = services.create_organization(access=ctx.access, data=data)
+    return _publisher_out(ctx, org, organization=True)
+
+
+@action()
+def organization_update(ctx: Context, data: dict) -> dict:
+    """Update an organization: fields not given are emptied (use ``organization_patch`` to
+    change only some). Needs the API token of an admin of the organization.
+
+    :param id: the name or id of the organization to update
+    :type id: string
+
+    :returns: the updated organization
+    :rtype: dictionary
+    """
+    _require_token(ctx)
+    org = selectors.organization_for(params.identifier(data, "id"))
+    changes = {k: v for k, v in data.items() if k != "id"}
+    org = services.update_organization(
+        access=ctx.access, organization=org, data=changes, partial=False
+    )
+    return _publisher_out(ctx, org, organization=True)
+
+
+@action()
+def organization_patch(ctx: Context, data: dict) -> dict:
+    """Patch an organization: only the fields given change.
+
+    :param id: the id or name of the organization
+    :type id: string
+
+    :returns: the patched organization
+    :rtype: dictionary
+    """
+    _require_token(ctx)
+    org = selectors.organization_for(params.identifier(data, "id"))
+    changes = {k: v for k, v in data.items() if k != "id"}
+    org = services.update_organization(
+        access=ctx.access, organization=org, data=changes, partial=True
+    )
+    return _publisher_out(ctx, org, organization=True)
+
+
+@action()
+def organization_delete(ctx: Context, data: dict) -> None:
+    """Delete an organization. Refused while it still has datasets. Needs a site
+    administrator's API token.
+
+    :param id: the name or id of the organization
+    :type id: string
+    """
+    _require_token(ctx)
+    org = selectors.organization_for(params.identifier(data, "id"))
+    services.delete_organization(access=ctx.access, organization=org)
+    return None
+
+
+@action()
+def organization_member_create(ctx: Context, data: dict) -> dict:
+    """Make a user a member of an organization, or change their role. Needs the API token of
+    an admin of the organization.
+
+    :param id: the id or name of the organization
+    :type id: string
+    :param username: the email address or id of the user
+    :type username: string
+    :param role: ``member``, ``editor`` or ``admin``
+    :type role: string
+
+    :returns: the membership
+    :rtype: dictionary
+    """
+    _require_token(ctx)
+    org = selectors.organization_for(params.identifier(data, "id"))
+    member = services.save_member(
+        access=ctx.access,
+        organization=org,
+        username=params.required(data, "username"),
+        role=str(params.required(data, "role")),
+    )
+    return {
+        "id": str(member.pk),
+        "table_name": "user",
+        "table_id": str(member.user_id),
+        "group_id": str(org.id),
+        "capacity": member.capacity,
+        "state": "active",
+    }
+
+
+@action()
+def organization_member_delete(ctx: Context, data: dict) -> None:
+    """Remove a user from an organization. Needs the API token of an admin of the
+    organization.
+
+    :param id: the id or name of the organization
+    :type id: string
+    :param username: the email address or id of the user
+    :type username: string
+    """
+    _require_token(ctx)
+    org = selectors.organization_for(params.identifier(data, "id"))
+    services.remove_member(
+        access=ctx.access, organization=org, username=params.required(data, "username")
+    )
+    return None
+
+
+@action()
+def group_create(ctx: Context, data: dict) -> dict:
+    """Create a group. Needs a site administrator's API token.
+
+    :param name: the name of the group, between 2 and 100 characters long and containing
+        only lowercase alphanumeric characters, ``-`` and ``_``
+    :type name: string
+    :param title: the title of the group (optional)
+    :type title: string
+    :param description: the description of the group (optional)
+    :type description: string
+    :param image_url: the URL of an image for the group (optional)
+    :type image_url: string
+
+    :returns: the newly created group
+    :rtype: dictionary
+    """
+    _require_token(ctx)
+    group = services.create_group(access=ctx.access, data=data)
+    return _publisher_out(ctx, group, organization=False)
+
+
+@action()
+def group_update(ctx: Context, data: dict) -> dict:
+    """Update a group: fields not given are emptied. Needs a site administrator's API token.
+
+    :param id: the name or id of the group to update
+    :type id: string
+
+    :returns: the updated group
+    :rtype: dictionary
+    """
+    _require_token(ctx)
+    group = selectors.group_for(params.identifier(data, "id"))
+    changes = {k: v for k, v in data.items() if k != "id"}
+    group = services.update_group(access=ctx.access, group=group, data=changes, partial=False)
+    return _publisher_out(ctx, group, organization=False)
+
+
+@action()
+def group_patch(ctx: Context, data: dict) -> dict:
+    """Patch a group: only the fields given change.
+
+    :param id: the id or name of the group
+    :type id: string
+
+    :returns: the patched group
+    :rtype: dictionary
+    """
+    _require_token(ctx)
+    group = selectors.group_for(params.identifier(data, "id"))
+    changes = {k: v for k, v in data.items() if k != "id"}
+    group = services.update_group(access=ctx.access, group=group, data=changes, partial=True)
+    return _publisher_out(ctx, group, organization=False)
+
+
+@action()
+def group_delete(ctx: Context, data: dict) -> None:
+    """Delete a group. Its datasets stay, out of the group. Needs a site administrator's
+    API token.
+
+    :param id: the name or id of the group
+    :type id: string
+    """
+    _require_token(ctx)
+    group = selectors.group_for(params.identifier(data, "id"))
+    services.delete_group(access=ctx.access, group=group)
+    return None
+
+
 @action()
 def package_create(ctx: Context, data: dict) -> dict:
     """Create a new dataset (package). Needs an API token of an editor of ``owner_org``.

@@ -2,8 +2,9 @@
 
 The SQL is ours: identifiers come from the table's schema (checked on the way in), values are
 bound as parameters. Without an explicit sort, rows come back in ``_id`` order without sorting:
-files are written in that order and DuckDB keeps the order of a plain scan, so a filtered first
-page stops reading as soon as it has its rows.
+tables are written in that order and DuckDB keeps the order of a plain scan, so a filtered first
+page stops reading as soon as it has its rows. Queries read the generation's native DuckDB copy
+(see ``engine.source``).
 """
 
 from __future__ import annotations
@@ -222,11 +223,11 @@ def search(table: Table, data: dict) -> dict:
     clauses, params = _where(table, data)
     order = _order(table, data)
     select = ", ".join(quote(n) for n in names)
-    source = f"read_parquet({engine.sql_path(table.file_name)})"
+    connection = engine.shared_query_connection()
+    source = engine.source(connection, table.file_name)
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     body = f"SELECT {'DISTINCT ' if distinct else ''}{select} FROM {source}{where}"  # noqa: S608
     page = body + (f" ORDER BY {', '.join(order)}" if order else "") + " LIMIT ? OFFSET ?"
-    connection = engine.shared_query_connection()
     with engine.time_limit(connection, engine.timeout_ms()):
         rows = connection.execute(page, [*params, limit, offset]).fetchall()
         total = None
@@ -286,9 +287,10 @@ def preview(table: Table, *, rows: int = 10) -> tuple[list[dict], list[list[Any]
         return [], []
     select = ", ".join(quote(n) for n in names)
     connection = engine.shared_query_connection()
+    source = engine.source(connection, table.file_name)
     with engine.time_limit(connection, engine.timeout_ms()):
         found = connection.execute(
-            f"SELECT {select} FROM read_parquet({engine.sql_path(table.file_name)}) LIMIT ?",  # noqa: S608
+            f"SELECT {select} FROM {source} LIMIT ?",  # noqa: S608
             [rows],
         ).fetchall()
     kinds = [f["type"] for f in fields]
@@ -297,8 +299,8 @@ def preview(table: Table, *, rows: int = 10) -> tuple[list[dict], list[list[Any]
 
 def column_summary(table: Table, column: str, *, by: str | None, limit: int = 12) -> list[tuple]:
     """Sum of a numeric column by the values of another (for the page's chart)."""
-    source = f"read_parquet({engine.sql_path(table.file_name)})"
     connection = engine.shared_query_connection()
+    source = engine.source(connection, table.file_name)
     with engine.time_limit(connection, engine.timeout_ms()):
         if by:
             return connection.execute(

@@ -399,6 +399,7 @@ _CKAN_TYPES = {
     "VARCHAR": "text",
     "DATE": "date",
     "TIMESTAMP": "timestamp",
+    "ENUM": "text",  # text columns with few values, as stored in the DuckDB copy
 }
 
 
@@ -418,7 +419,7 @@ def run(checked: Checked, *, files: dict[str, str]) -> dict:
         # current generation (views live in this thread's sandboxed connection)
         connection.execute(
             f"CREATE OR REPLACE TEMP VIEW {quote(name)} AS "  # noqa: S608 - our names and paths
-            f"SELECT * FROM read_parquet({engine.sql_path(files[name])})"
+            f"SELECT * FROM {engine.source(connection, files[name])}"
         )
     with engine.time_limit(connection, engine.timeout_ms()):
         try:

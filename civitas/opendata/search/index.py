@@ -9,16 +9,29 @@ the database.
 Freshness: every catalogue write bumps ``CatalogueRevision`` and stamps the changed dataset with
 the new revision in the same transaction. Before each search the index reads that one row; if it
 moved, it reads only the datasets changed since, retires their old entries and adds the new ones.
-It rebuilds from scratch when too many entries are retired, or when the revision went backwards
-or changed identity (a restored backup).
+Retired entries are dropped by compacting the index in memory (no database read) once they are
+a third of it.
+
+Cold start: building the index from the database takes about a minute for 100,000 datasets (every
+text is split and stemmed), so the index is kept on disk too (``snapshot.py``). A process that
+has never searched loads the last snapshot (about a second), then checks it against the
+database: it reads every dataset's id, revision stamp and modification time, and reloads just the
+datasets whose pair differs or that the snapshot lacks, and retires the ones the database no longer
+has. That check holds whatever happened in between, a restored backup included: a stale entry
+would need the same revision number and the same modification time to the microsecond. Snapshots are
+written after a full build and, in the background, once enough has changed since the last one.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import threading
+import time
+import uuid
 from array import array
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -54,6 +67,21 @@ SORTABLE = {
 
 def _ts(value: datetime | None) -> float:
     return value.timestamp() if value else 0.0
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(value: datetime | str | None) -> int:
+    """A modification time as whole microseconds since 1970 (exact; naive means UTC, as the
+    database keeps it when it has no time zones)."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value - _EPOCH) // timedelta(microseconds=1)
 
 
 @dataclass
@@ -129,6 +157,14 @@ class CatalogueIndex:
         }
         self.orgs: dict[str, int] = {}
         self.titles_of: dict[tuple[str, str], str] = {}  # ("organization"|"groups", name) -> title
+        # per document, what the restore check compares: index_revision, metadata_modified
+        self.stamp_revision = _Grow(np.int64)
+        self.stamp_micros = _Grow(np.int64)
+        # postings: a compacted base (sorted keys, one array of documents, offsets) and the
+        # additions since, one growing array per key
+        self.base_keys: list[str] = []
+        self.base_docs = np.zeros(0, dtype=np.int32)
+        self.base_offsets = np.zeros(1, dtype=np.int64)
         self.postings: dict[str, array] = {}
         self.posting_cache: dict[str, np.ndarray] = {}
         self.vocabulary: dict[str, set[str]] = {}
@@ -136,6 +172,8 @@ class CatalogueIndex:
         self.rank_cache: dict[str, np.ndarray] = {}
         self.revision = -1
         self.token = ""
+        self.changed_since_save = 0
+        self.saved_at = 0.0
 
     # --- building ------------------------------------------------------------------------------
 
@@ -162,6 +200,8 @@ class CatalogueIndex:
         doc = self.size
         self.size += 1
         self.ids.append(doc_fields["id"])
+        self.stamp_revision.set(doc, doc_fields["stamp"][0])
+        self.stamp_micros.set(doc, doc_fields["stamp"][1])
         self.names.append(doc_fields["name"])
         self.titles.append(q.normalise(doc_fields["title"]))
         self.position[doc_fields["id"]] = doc
@@ -206,17 +246,49 @@ class CatalogueIndex:
     def ensure_fresh(self) -> None:
         head = CatalogueRevision.objects.filter(id=1).values_list("revision", "token").first()
         revision, token = head if head else (0, "")
+        save = False
         with self._lock:
             if revision == self.revision and token == self.token:
                 return
             if revision < self.revision or (revision == self.revision and token != self.token):
                 self._reset()
-            if self.revision < 0 or self.dead > max(1000, self.size // 3):
-                self._reset()
-                self._load(Dataset.objects.all())
+            if self.revision < 0:
+                if not self._restore():
+                    self._reset()
+                    self._load(Dataset.objects.all())
+                    self.compact()
+                    save = True
             else:
                 self._load(Dataset.objects.filter(index_revision__gt=self.revision))
+                if self.dead > max(1000, self.size // 3):
+                    self.compact()
             self.revision, self.token = revision, token
+            if self.changed_since_save >= SAVE_AFTER_CHANGES and (
+                time.monotonic() - self.saved_at > SAVE_INTERVAL_S
+            ):
+                save = True
+        if save:
+            snapshot.save_soon(self)
+
+    def _restore(self) -> bool:
+        """Load the last snapshot and bring it in line with the database (see the module's
+        docstring); False when there is none that fits."""
+        if not snapshot.load(self):
+            return False
+        stale: list = []
+        by_hex = {dataset_id.replace("-", ""): doc for dataset_id, doc in self.position.items()}
+        revisions = self.stamp_revision.view(self.size).tolist()
+        micros = self.stamp_micros.view(self.size).tolist()
+        for key, stamp, modified in _indexable_stamps():
+            doc = by_hex.pop(key, None)
+            if doc is None or revisions[doc] != stamp or micros[doc] != modified:
+                stale.append(uuid.UUID(hex=key))
+        for doc in by_hex.values():  # no longer in the catalogue
+            self._retire(self.ids[doc])
+        for start in range(0, len(stale), 2000):
+            self._load(Dataset.objects.filter(id__in=stale[start : start + 2000]))
+        self.changed_since_save = len(stale)
+        return True
 
     def _load(self, datasets) -> None:
         """Read datasets as plain rows (no model instances: this runs over the whole catalogue
@@ -249,6 +321,7 @@ class CatalogueIndex:
             groups.setdefault(dataset_id, []).append((name, title))
         for row in rows:
             self._retire(str(row["id"]))
+            self.changed_since_save += 1
             if row["state"] == DatasetState.ACTIVE and row["organization__is_active"]:
                 self._add(document(row, resources.get(row["id"], []), groups.get(row["id"], [])))
 
@@ -257,14 +330,100 @@ class CatalogueIndex:
     def _posting(self, key: str) -> np.ndarray:
         cached = self.posting_cache.get(key)
         if cached is None:
+            parts = []
+            slot = self._base_slot(key)
+            if slot is not None:
+                parts.append(self.base_docs[self.base_offsets[slot] : self.base_offsets[slot + 1]])
             found = self.postings.get(key)
-            cached = (
-                np.frombuffer(found, dtype=np.int32).copy()
-                if found is not None
-                else np.zeros(0, dtype=np.int32)
-            )
+            if found is not None:
+                parts.append(np.frombuffer(found, dtype=np.int32))
+            if not parts:
+                cached = np.zeros(0, dtype=np.int32)
+            elif len(parts) == 1:
+                cached = parts[0].copy() if found is not None else parts[0]
+            else:
+                cached = np.concatenate(parts)
             self.posting_cache[key] = cached
         return cached
+
+    def _base_slot(self, key: str) -> int | None:
+        keys = self.base_keys
+        slot = bisect.bisect_left(keys, key)
+        return slot if slot < len(keys) and keys[slot] == key else None
+
+    def columns(self) -> list[_Grow]:
+        """The per-document numpy columns (a snapshot stores them; compacting renumbers them)."""
+        return [
+            self.alive,
+            self.private,
+            self.org_code,
+            self.stamp_revision,
+            self.stamp_micros,
+            *self.numbers.values(),
+        ]
+
+    def compact(self) -> None:
+        """Fold the additions into the base and drop retired documents, renumbering the rest
+        (numpy over flat arrays: well under a second for 100,000 datasets)."""
+        with self._lock:
+            n = self.size
+            alive = self.alive.view(n).copy()
+            renumber = np.cumsum(alive, dtype=np.int64) - 1
+            # merged key order without a dictionary over every key: a base key moves down by
+            # the number of new keys sorted before it
+            extra = sorted(k for k in self.postings if self._base_slot(k) is None)
+            insert_at = np.array(
+                [bisect.bisect_left(self.base_keys, k) for k in extra], dtype=np.int64
+            )
+            base_count = len(self.base_keys)
+            base_map = np.arange(base_count, dtype=np.int64) + np.searchsorted(
+                insert_at, np.arange(base_count), side="right"
+            )
+            extra_slot = {
+                k: int(at) + rank for rank, (k, at) in enumerate(zip(extra, insert_at, strict=True))
+            }
+            keys = sorted([*self.base_keys, *extra]) if extra else self.base_keys
+            pair_keys = [np.repeat(base_map, np.diff(self.base_offsets))]
+            pair_docs = [self.base_docs.astype(np.int64)]
+            for key, docs in self.postings.items():
+                slot = extra_slot.get(key)
+                if slot is None:
+                    slot = int(base_map[self._base_slot(key)])
+                added = np.frombuffer(docs, dtype=np.int32).astype(np.int64)
+                pair_keys.append(np.full(len(added), slot, dtype=np.int64))
+                pair_docs.append(added)
+            all_keys = np.concatenate(pair_keys) if pair_keys else np.zeros(0, np.int64)
+            all_docs = np.concatenate(pair_docs) if pair_docs else np.zeros(0, np.int64)
+            keep = alive[all_docs] if len(all_docs) else np.zeros(0, dtype=np.bool_)
+            all_keys, all_docs = all_keys[keep], renumber[all_docs[keep]]
+            order = np.lexsort((all_docs, all_keys))
+            all_keys, all_docs = all_keys[order], all_docs[order]
+            counts = np.bincount(all_keys, minlength=len(keys))
+            used = counts > 0
+            self.base_keys = keys if used.all() else list(itertools.compress(keys, used.tolist()))
+            self.base_offsets = np.concatenate([[0], np.cumsum(counts[used])]).astype(np.int64)
+            self.base_docs = all_docs.astype(np.int32)
+            self.postings = {}
+            self.vocabulary = {}
+            for facet in self.facets.values():
+                docs, codes = facet.arrays()
+                kept = alive[docs]
+                facet.docs = array("i", renumber[docs[kept]].astype(np.int32).tobytes())
+                facet.codes = array("i", codes[kept].tobytes())
+                facet.cache = None
+            live = np.flatnonzero(alive)
+            self.ids = [self.ids[i] for i in live]
+            self.names = [self.names[i] for i in live]
+            self.titles = [self.titles[i] for i in live]
+            self.position = {dataset_id: i for i, dataset_id in enumerate(self.ids)}
+            size = len(live)
+            for column in self.columns():
+                column.data = column.view(n)[live].copy()
+                if not len(column.data):
+                    column.data = np.zeros(1024, dtype=column.data.dtype)
+            self.size, self.dead = size, 0
+            self.posting_cache.clear()
+            self.rank_cache.clear()
 
     def _mask_of(self, docs: np.ndarray) -> np.ndarray:
         mask = np.zeros(self.size, dtype=np.bool_)
@@ -321,6 +480,11 @@ class CatalogueIndex:
     def _prefix(self, fieldname: str, prefix: str) -> np.ndarray:
         mask = np.zeros(self.size, dtype=np.bool_)
         start = f"{fieldname}\x1f{prefix}"
+        keys = self.base_keys
+        index = bisect.bisect_left(keys, start)
+        while index < len(keys) and keys[index].startswith(start):
+            mask[self._posting(keys[index])] = True
+            index += 1
         for key in self.vocabulary.get(fieldname, ()):
             if key.startswith(start):
                 mask[self._posting(key)] = True
@@ -495,13 +659,45 @@ class CatalogueIndex:
 
 
 def _uuid(value: str):
-    import uuid
-
     return uuid.UUID(value)
+
+
+def _indexable_stamps():
+    """(id as 32 hex digits, index_revision, metadata_modified in microseconds since 1970) of
+    every dataset the index should hold, computed by the database and read straight from the
+    cursor: the ORM's conversions would cost more than the rest of a restore."""
+    from django.db import connection
+
+    from civitas.opendata.models import Organization
+
+    quote = connection.ops.quote_name
+    dataset, organization = Dataset._meta.db_table, Organization._meta.db_table
+    modified = f"d.{quote('metadata_modified')}"
+    if connection.vendor == "postgresql":
+        micros = f"CAST(EXTRACT(EPOCH FROM {modified}) * 1000000 AS BIGINT)"
+    elif connection.vendor == "sqlite":
+        # stored as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]"
+        micros = (
+            f"CAST(strftime('%%s', {modified}) AS INTEGER) * 1000000 "  # %% for the driver's format
+            f"+ CAST(substr({modified}, 21, 6) AS INTEGER)"
+        )
+    else:  # pragma: no cover - the two databases we support
+        raise NotImplementedError(connection.vendor)
+    statement = (
+        f"SELECT replace(CAST(d.{quote('id')} AS TEXT), '-', ''), d.{quote('index_revision')}, "  # noqa: S608 - our own table names
+        f"{micros} FROM {quote(dataset)} d "
+        f"JOIN {quote(organization)} o ON o.{quote('id')} = d.{quote('organization_id')} "
+        f"WHERE d.{quote('state')} = %s AND o.{quote('is_active')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [DatasetState.ACTIVE])
+        while rows := cursor.fetchmany(10_000):
+            yield from rows
 
 
 _READ = (
     "id",
+    "index_revision",
     "name",
     "title",
     "notes",
@@ -532,6 +728,7 @@ def document(row: dict, resources: list[tuple], groups: list[tuple]) -> dict:
     org_name, org_title = row["organization__name"], row["organization__title"]
     return {
         "id": str(row["id"]),
+        "stamp": (row["index_revision"], _micros(row["metadata_modified"])),
         "name": row["name"],
         "title": row["title"],
         "private": row["private"],
@@ -573,4 +770,10 @@ def document(row: dict, resources: list[tuple], groups: list[tuple]) -> dict:
     }
 
 
+# A snapshot is written after this many changed datasets, at most once per interval.
+SAVE_AFTER_CHANGES = 500
+SAVE_INTERVAL_S = 300.0
+
 INDEX = CatalogueIndex()
+
+from civitas.opendata.search import snapshot  # noqa: E402 - snapshot reads this module's types

@@ -23,6 +23,7 @@ class Conversation(models.Model):
     status = models.CharField(max_length=10, choices=OpenClosed.choices, default=OpenClosed.DRAFT)
     participants_may_add = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # set by the closing transition
 
     class Meta:
         ordering = ["-created_at"]

@@ -20,6 +20,7 @@ class Survey(models.Model):
     # changes only through services.surveys (see lifecycles.SURVEY)
     status = models.CharField(max_length=10, choices=OpenClosed.choices, default=OpenClosed.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # set by the closing transition
 
     class Meta:
         ordering = ["-created_at"]

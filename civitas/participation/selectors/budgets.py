@@ -48,6 +48,17 @@ def district_for(budget: Budget, *, region_code: str) -> District:
     return district
 
 
+def project_in(district: District, *, code: str) -> Project:
+    project = district.projects.filter(code=code).first()
+    if project is None:
+        raise Http404("No such project")
+    return project
+
+
+def slug_taken(slug: str) -> bool:
+    return Budget.objects.filter(slug=slug).exists()
+
+
 def has_voted(user, budget: Budget) -> bool:
     """Whether this person has a ballot in the budget (never which one, never what is in it)."""
     person = person_for_account(user)

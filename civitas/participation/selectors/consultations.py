@@ -31,6 +31,15 @@ def consultation_for(user, *, slug: str) -> Consultation:
     return consultation
 
 
+def slug_taken(slug: str) -> bool:
+    return Consultation.objects.filter(slug=slug).exists()
+
+
+def consultations_for_staff(*, phases: list[str]):
+    """Consultations in these phases, for staff choosing what a survey or map belongs to."""
+    return Consultation.objects.filter(phase__in=phases).order_by("-created_at")[:50]
+
+
 def latest_impact(consultation: Consultation) -> ImpactRun | None:
     return consultation.impact_runs.order_by("-computed_at", "-pk").first()
 

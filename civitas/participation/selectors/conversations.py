@@ -24,6 +24,15 @@ def conversation_for(user, *, slug: str) -> Conversation:
     return conversation
 
 
+def slug_taken(slug: str) -> bool:
+    return Conversation.objects.filter(slug=slug).exists()
+
+
+def statements_for_staff(conversation: Conversation):
+    """Every statement with its state, the organisers' first."""
+    return conversation.statements.order_by("-is_seed", "created_at", "pk")
+
+
 def published_statements(conversation: Conversation):
     return conversation.statements.filter(status=Contribution.PUBLISHED)
 

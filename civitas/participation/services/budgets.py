@@ -82,6 +82,7 @@ def create_budget(
     voting_opens_on: date | None = None,
     voting_closes_on: date | None = None,
     minimum_age: int | None = None,
+    age_on: date | None = None,
     ballot_format: str = BallotFormat.APPROVAL,
     min_projects: int = 1,
     max_projects: int | None = None,
@@ -113,6 +114,7 @@ def create_budget(
         "comparison": comparison,
     }
     _check_settings(spec)
+    _check_dates(voting_opens_on, voting_closes_on)
     budget = Budget.objects.create(
         slug=slug,
         title=title.strip(),
@@ -121,6 +123,7 @@ def create_budget(
         voting_opens_on=voting_opens_on,
         voting_closes_on=voting_closes_on,
         minimum_age=settings.PARTICIPATION_MINIMUM_AGE if minimum_age is None else minimum_age,
+        age_on=age_on,
         **spec,
     )
     for region, amount in districts:
@@ -176,6 +179,150 @@ def add_project(
             after={"district": district.region.code, "code": code, "cost": project.cost},
         )
     return project
+
+
+def _draft_budget(budget: Budget, what: str) -> Budget:
+    """The budget, locked, if it is still being prepared; ``what`` says what cannot change."""
+    locked = Budget.objects.select_for_update().get(pk=budget.pk)
+    if locked.status != BudgetStatus.DRAFT:
+        raise BudgetError(_("Voting has opened: %(what)s can no longer change.") % {"what": what})
+    return locked
+
+
+def _check_dates(opens_on: date | None, closes_on: date | None) -> None:
+    if opens_on and closes_on and closes_on < opens_on:
+        raise BudgetError(_("The closing day of the vote must be on or after its opening day."))
+
+
+SETTINGS = (
+    "title",
+    "description",
+    "voting_opens_on",
+    "voting_closes_on",
+    "minimum_age",
+    "age_on",
+    "ballot_format",
+    "min_projects",
+    "max_projects",
+    "points",
+    "rule",
+    "utility",
+    "completion",
+    "exhaustive_stop",
+    "comparison",
+)
+
+
+@transaction.atomic
+def update_budget(
+    *, actor, budget: Budget, districts: list[tuple[Region, Any]], **settings_: Any
+) -> Budget:
+    """Change a draft budget's settings and districts (``settings_``: any of ``SETTINGS``).
+
+    A district that is left out is removed, which is refused while it still has projects.
+    """
+    locked = _draft_budget(budget, _("the budget's settings"))
+    unknown = set(settings_) - set(SETTINGS)
+    if unknown:
+        raise TypeError(f"unknown budget settings: {sorted(unknown)}")
+    values = {name: getattr(locked, name) for name in SETTINGS}
+    values.update(settings_)
+    if not str(values["title"]).strip():
+        raise BudgetError(_("Enter the budget's title."))
+    if not districts:
+        raise BudgetError(_("Add at least one district with its amount."))
+    _check_dates(values["voting_opens_on"], values["voting_closes_on"])
+    _check_settings(values)
+    amounts = {
+        region.pk: (region, _amount(a, _("The district's amount"))) for region, a in districts
+    }
+    current = {d.region_id: d for d in locked.districts.select_related("region")}
+    for region_id, district in current.items():
+        if region_id not in amounts and district.projects.exists():
+            raise BudgetError(
+                _("%(district)s still has projects: remove them before removing the district.")
+                % {"district": district.region.name}
+            )
+    before = {name: getattr(locked, name) for name in SETTINGS}
+    before["districts"] = {d.region.code: d.amount for d in current.values()}
+    for name in SETTINGS:
+        value = values[name]
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    if locked.ballot_format != BallotFormat.CUMULATIVE:
+        locked.points = None
+    locked.save(update_fields=list(SETTINGS))
+    for region_id, district in current.items():
+        if region_id not in amounts:
+            district.delete()
+    for region_id, (region, amount) in amounts.items():
+        district = current.get(region_id)
+        if district is None:
+            District.objects.create(budget=locked, region=region, amount=amount)
+        elif district.amount != amount:
+            district.amount = amount
+            district.save(update_fields=["amount"])
+    after = {name: getattr(locked, name) for name in SETTINGS}
+    after["districts"] = {region.code: amount for region, amount in amounts.values()}
+    changed = [k for k in after if after[k] != before[k]]
+    if changed:
+        audit.record(
+            actor=actor,
+            action="participation:budget:updated",
+            subject=locked,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    return locked
+
+
+@transaction.atomic
+def update_project(
+    *,
+    actor,
+    project: Project,
+    title: str,
+    cost,
+    description: str = "",
+    category: str = "",
+) -> Project:
+    """Change a project of a draft budget (its number stays: ballots and files refer to it)."""
+    _draft_budget(project.district.budget, _("the projects"))
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if not title.strip():
+        raise BudgetError(_("Enter the project's title."))
+    fields = ("title", "description", "cost", "category")
+    before = {f: getattr(locked, f) for f in fields}
+    locked.title, locked.description = title.strip(), description.strip()
+    locked.cost = _amount(cost, _("The project's cost"))
+    locked.category = category.strip()
+    after = {f: getattr(locked, f) for f in fields}
+    changed = [f for f in fields if after[f] != before[f]]
+    if changed:
+        locked.save(update_fields=changed)
+        audit.record(
+            actor=actor,
+            action="participation:project:updated",
+            subject=locked,
+            before={f: before[f] for f in changed},
+            after={f: after[f] for f in changed},
+        )
+    return locked
+
+
+@transaction.atomic
+def remove_project(*, actor, project: Project) -> None:
+    """Remove a project from a draft budget."""
+    _draft_budget(project.district.budget, _("the projects"))
+    removed = {
+        "district": project.district.region.code,
+        "code": project.code,
+        "title": project.title,
+        "cost": project.cost,
+    }
+    audit.record(
+        actor=actor, action="participation:project:removed", subject=project, before=removed
+    )
+    project.delete()
 
 
 def _transition(budget: Budget, target: str, actor, **after) -> Budget:

@@ -85,11 +85,66 @@ def create_consultation(
     return consultation
 
 
+# the details and documents say what was consulted on: they stop changing once the government
+# deliberates on what people said, so the record of the consultation stays as it was
+EDITABLE_PHASES = frozenset({Phase.DRAFT, Phase.INFORMATION, Phase.CONSULTATION})
+
+
+@transaction.atomic
+def update_consultation(
+    *,
+    actor,
+    consultation: Consultation,
+    title: str,
+    summary: str,
+    opens_on: date | None = None,
+    closes_on: date | None = None,
+) -> Consultation:
+    """Change the title, summary and dates, until the consultation phase is over."""
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if locked.phase not in EDITABLE_PHASES:
+        raise ConsultationError(
+            _("The consultation is in the “%(phase)s” phase: its details can no longer change.")
+            % {"phase": locked.get_phase_display()}
+        )
+    if not title.strip() or not summary.strip():
+        raise ConsultationError(_("Enter a title and a summary."))
+    if opens_on and closes_on and closes_on < opens_on:
+        raise ConsultationError(_("The closing date must be on or after the opening date."))
+    fields = ["title", "summary", "opens_on", "closes_on"]
+    before = {f: getattr(locked, f) for f in fields}
+    locked.title, locked.summary = title.strip(), summary.strip()
+    locked.opens_on, locked.closes_on = opens_on, closes_on
+    after = {f: getattr(locked, f) for f in fields}
+    if after == before:
+        return locked
+    locked.save(update_fields=fields)
+    audit.record(
+        actor=actor,
+        action="participation:consultation:updated",
+        subject=locked,
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
+    )
+    return locked
+
+
 @transaction.atomic
 def save_document(
     *, actor, consultation: Consultation, slug: str, title: str, body_html: str, position: int = 0
 ) -> Document:
-    """Add or replace a document. Refused, with what to fix, if it is not accessible."""
+    """Add or replace a document. Refused, with what to fix, if it is not accessible, and once
+    the consultation has moved past its consultation phase."""
+    phase = Consultation.objects.values_list("phase", flat=True).get(pk=consultation.pk)
+    if phase not in EDITABLE_PHASES:
+        raise DocumentRefused(
+            [
+                _(
+                    "The consultation is in the “%(phase)s” phase: its documents can no longer change."
+                )
+                % {"phase": Phase(phase).label}
+            ]
+        )
     cleaned = clean(body_html)
     if cleaned.problems:
         raise DocumentRefused(cleaned.problems)

@@ -81,12 +81,102 @@ def create_conversation(
 
 
 @transaction.atomic
+def update_conversation(
+    *,
+    actor,
+    conversation: Conversation,
+    topic: str,
+    description: str = "",
+    consultation: Consultation | None = None,
+    participants_may_add: bool = True,
+) -> Conversation:
+    """Change a conversation's topic and settings before it opens."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.status != OpenClosed.DRAFT:
+        raise ConversationRefused(
+            _("The conversation is “%(status)s”: its topic and settings can no longer change.")
+            % {"status": locked.get_status_display()}
+        )
+    if not topic.strip():
+        raise ConversationRefused(_("Enter the conversation's topic."))
+    fields = ("topic", "description", "consultation_id", "participants_may_add")
+    before = {f: getattr(locked, f) for f in fields}
+    locked.topic, locked.description = topic.strip(), description.strip()
+    locked.consultation = consultation
+    locked.participants_may_add = participants_may_add
+    locked.save(update_fields=["topic", "description", "consultation", "participants_may_add"])
+    after = {f: getattr(locked, f) for f in fields}
+    audit.record(
+        actor=actor,
+        action="participation:conversation:updated",
+        subject=locked,
+        before=before,
+        after=after,
+    )
+    return locked
+
+
+@transaction.atomic
+def add_seed_statements(*, actor, conversation: Conversation, texts: list[str]) -> int:
+    """The organisers' own statements, published at once; allowed until the conversation closes.
+
+    Every statement is checked before any is stored; one already in the conversation is refused
+    by name. Returns how many were added."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.status == OpenClosed.CLOSED:
+        raise ConversationRefused(_("The conversation is closed: it takes no new statements."))
+    cleaned = list(dict.fromkeys(" ".join(t.split()) for t in texts if t.strip()))
+    if not cleaned:
+        raise ConversationRefused(_("Write at least one statement, one per line."))
+    existing = {t.casefold() for t in locked.statements.values_list("text", flat=True)}
+    seen: set[str] = set()
+    for text in cleaned:
+        if len(text) > STATEMENT_MAX:
+            raise ConversationRefused(
+                _("“%(text)s…” is too long: statements must be %(max)s characters or fewer.")
+                % {"text": text[:40], "max": STATEMENT_MAX}
+            )
+        if text.casefold() in existing or text.casefold() in seen:
+            raise ConversationRefused(
+                _("“%(text)s” is already in the conversation.") % {"text": text}
+            )
+        seen.add(text.casefold())
+    now = timezone.now()
+    Statement.objects.bulk_create(
+        [
+            Statement(
+                conversation=locked,
+                text=text,
+                is_seed=True,
+                status=Contribution.PUBLISHED,
+                created_at=now,
+            )
+            for text in cleaned
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action="participation:conversation:seeded",
+        subject=locked,
+        after={"statements": cleaned},
+    )
+    return len(cleaned)
+
+
+@transaction.atomic
 def change_status(*, actor, conversation: Conversation, target: str) -> Conversation:
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     CONVERSATION.check(locked.status, target)
+    if (
+        target == OpenClosed.OPEN
+        and not locked.statements.filter(status=Contribution.PUBLISHED).exists()
+    ):
+        raise ConversationRefused(_("Add at least one statement before opening the conversation."))
     before = {"status": locked.status}
     locked.status = target
-    locked.save(update_fields=["status"])
+    if target == OpenClosed.CLOSED:
+        locked.closed_at = timezone.now()
+    locked.save(update_fields=["status", "closed_at"])
     audit.record(
         actor=actor,
         action=f"participation:conversation:{target}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -110,12 +111,156 @@ def create_survey(
 
 
 @transaction.atomic
+def start_survey(
+    *,
+    actor,
+    slug: str,
+    title: str,
+    introduction: str = "",
+    consultation: Consultation | None = None,
+) -> Survey:
+    """A draft survey without questions yet (staff add them one by one before opening it).
+
+    Refused if the address is taken: staff choose another title."""
+    slug = slugify(slug)[:80]
+    if not slug or not title.strip():
+        raise SurveyError(_("Enter the survey's title."))
+    if Survey.objects.filter(slug=slug).exists():
+        raise SurveyError(_("There is already a survey with this title: choose another title."))
+    survey = Survey.objects.create(
+        slug=slug, title=title.strip(), introduction=introduction.strip(), consultation=consultation
+    )
+    audit.record(
+        actor=actor,
+        action="participation:survey:created",
+        subject=survey,
+        after={"slug": slug, "title": survey.title, "questions": 0},
+    )
+    return survey
+
+
+def _draft_survey(survey: Survey) -> Survey:
+    locked = Survey.objects.select_for_update().get(pk=survey.pk)
+    if locked.status != OpenClosed.DRAFT:
+        raise SurveyError(
+            _("The survey is “%(status)s”: its questions can no longer change.")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+@transaction.atomic
+def update_survey(
+    *,
+    actor,
+    survey: Survey,
+    title: str,
+    introduction: str = "",
+    consultation: Consultation | None = None,
+) -> Survey:
+    """Change a draft survey's title, introduction or consultation."""
+    locked = _draft_survey(survey)
+    if not title.strip():
+        raise SurveyError(_("Enter the survey's title."))
+    before = {
+        "title": locked.title,
+        "introduction": locked.introduction,
+        "consultation": locked.consultation_id,
+    }
+    locked.title, locked.introduction = title.strip(), introduction.strip()
+    locked.consultation = consultation
+    locked.save(update_fields=["title", "introduction", "consultation"])
+    audit.record(
+        actor=actor,
+        action="participation:survey:updated",
+        subject=locked,
+        before=before,
+        after={
+            "title": locked.title,
+            "introduction": locked.introduction,
+            "consultation": locked.consultation_id,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def add_question(*, actor, survey: Survey, spec: dict[str, Any]) -> Question:
+    """Add a question at the end of a draft survey (``spec`` as in ``create_survey``)."""
+    locked = _draft_survey(survey)
+    position = (
+        locked.questions.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
+    spec = {**spec, "choices": [c.strip() for c in spec.get("choices", []) if c.strip()]}
+    if len(set(spec["choices"])) != len(spec["choices"]):
+        raise SurveyError(_("Question %(n)s: each choice must be different.") % {"n": position})
+    _check_question(position, spec)
+    scale = spec["kind"] == QuestionKind.SCALE
+    question = Question.objects.create(
+        survey=locked,
+        position=position,
+        kind=spec["kind"],
+        text=spec["text"].strip(),
+        hint=spec.get("hint", "").strip(),
+        required=spec.get("required", True),
+        scale_min=spec.get("scale_min", 1) if scale else None,
+        scale_max=spec.get("scale_max", 5) if scale else None,
+        scale_min_label=spec.get("scale_min_label", "").strip() if scale else "",
+        scale_max_label=spec.get("scale_max_label", "").strip() if scale else "",
+    )
+    if spec["kind"] in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}:
+        Choice.objects.bulk_create(
+            [
+                Choice(question=question, position=i, label=label)
+                for i, label in enumerate(spec["choices"], start=1)
+            ]
+        )
+    audit.record(
+        actor=actor,
+        action="participation:survey:question_added",
+        subject=locked,
+        after={
+            "position": position,
+            "kind": question.kind,
+            "text": question.text,
+            "choices": spec["choices"] if not scale else [],
+        },
+    )
+    return question
+
+
+@transaction.atomic
+def remove_question(*, actor, survey: Survey, question_id: int) -> None:
+    """Remove a question from a draft survey; the ones after it move up."""
+    locked = _draft_survey(survey)
+    question = locked.questions.filter(pk=question_id).first()
+    if question is None:
+        raise SurveyError(_("That question is not in this survey."))
+    removed = {"position": question.position, "text": question.text}
+    question.delete()
+    for position, q in enumerate(locked.questions.order_by("position"), start=1):
+        if q.position != position:
+            q.position = position
+            q.save(update_fields=["position"])
+    audit.record(
+        actor=actor,
+        action="participation:survey:question_removed",
+        subject=locked,
+        before=removed,
+    )
+
+
+@transaction.atomic
 def change_status(*, actor, survey: Survey, target: str) -> Survey:
     locked = Survey.objects.select_for_update().get(pk=survey.pk)
     SURVEY.check(locked.status, target)
+    if target == OpenClosed.OPEN and not locked.questions.exists():
+        raise SurveyError(_("Add at least one question before opening the survey."))
     before = {"status": locked.status}
     locked.status = target
-    locked.save(update_fields=["status"])
+    if target == OpenClosed.CLOSED:
+        locked.closed_at = timezone.now()
+    locked.save(update_fields=["status", "closed_at"])
     audit.record(
         actor=actor,
         action=f"participation:survey:{target}",

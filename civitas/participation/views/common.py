@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 
 def idempotency_key(request) -> str:
@@ -35,3 +35,25 @@ def problem(request, message: str, back: str, *, status: int = 400):
     return render(
         request, "participation/problem.html", {"message": message, "back": back}, status=status
     )
+
+
+_MADE = "participation-made"
+
+
+def made_before(request):
+    """A redirect to what the first sending of this same form made, if it was sent before (the
+    form's idempotency key is remembered in the session), else None."""
+    if request.method != "POST":
+        return None
+    url = request.session.get(_MADE, {}).get(request.POST.get("idempotency_key") or "")
+    return redirect(url) if url else None
+
+
+def remember_made(request, url: str) -> None:
+    """Remember where this form's idempotency key led (the last few keys only)."""
+    key = request.POST.get("idempotency_key") or ""
+    if not key:
+        return
+    made = dict(list(request.session.get(_MADE, {}).items())[-19:])
+    made[key] = url
+    request.session[_MADE] = made

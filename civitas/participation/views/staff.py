@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from civitas.participation.documents import clean
 from civitas.participation.forms import (
     AnswerForm,
-    ConsultationForm,
     DocumentForm,
     ModerationForm,
     PbImportForm,
@@ -46,7 +45,14 @@ from civitas.participation.services import moderation as moderation_services
 from civitas.participation.services import proposals as proposal_services
 from civitas.participation.services import surveys as survey_services
 from civitas.participation.services import tallies as tally_services
-from civitas.participation.views.common import int_or_404, problem
+from civitas.participation.staff_forms import NewConsultationForm
+from civitas.participation.views.common import (
+    idempotency_key,
+    int_or_404,
+    made_before,
+    problem,
+    remember_made,
+)
 from civitas.programs.models import ProgramVersion, VersionStatus
 from civitas.registry.models import Region
 
@@ -146,7 +152,13 @@ def consultation(request, slug: str):
     found = consultation_selectors.consultation_for(request.user, slug=slug)
     next_phases = [(p, Phase(p).label) for p in Phase.values if CONSULTATION.can(found.phase, p)]
     phase_form = PhaseForm(prefix="phase")
-    document_form = DocumentForm(prefix="doc")
+    editing = found.documents.filter(
+        slug=request.POST.get("document") or request.GET.get("document") or ""
+    ).first()
+    document_form = DocumentForm(
+        prefix="doc",
+        initial={"title": editing.title, "body_html": editing.body_html} if editing else None,
+    )
     problems: list[str] = []
     status = 200
     if request.method == "POST":
@@ -175,10 +187,10 @@ def consultation(request, slug: str):
                     consultation_services.save_document(
                         actor=request.user,
                         consultation=found,
-                        slug=document_form.cleaned_data["title"],
+                        slug=editing.slug if editing else document_form.cleaned_data["title"],
                         title=document_form.cleaned_data["title"],
                         body_html=document_form.cleaned_data["body_html"],
-                        position=found.documents.count() + 1,
+                        position=editing.position if editing else found.documents.count() + 1,
                     )
                     messages.success(request, _("Document saved."))
                     return redirect("participation:staff-consultation", slug=slug)
@@ -198,6 +210,8 @@ def consultation(request, slug: str):
             "next_phases": next_phases,
             "phase_form": phase_form,
             "document_form": document_form,
+            "editing": editing,
+            "editable": found.phase in consultation_services.EDITABLE_PHASES,
             "problems": problems,
             "impact": consultation_selectors.latest_impact(found),
             "preview": clean(request.POST.get("doc-body_html", "")).html
@@ -210,32 +224,45 @@ def consultation(request, slug: str):
 
 def new_consultation(request):
     _manager(request)
+    again = made_before(request)
+    if again:
+        return again
     drafts = list(
         ProgramVersion.objects.filter(status=VersionStatus.DRAFT)
         .select_related("program")
         .order_by("program__name", "number")
     )
-    form = ConsultationForm(request.POST or None, drafts=drafts)
+    form = NewConsultationForm(request.POST or None, drafts=drafts)
     if request.method == "POST" and form.is_valid():
         subject = form.cleaned_data["subject"]
         version = next((v for v in drafts if str(v.pk) == subject), None)
         title = form.cleaned_data["title"]
-        try:
-            made = consultation_services.create_consultation(
-                actor=request.user,
-                slug=slugify(title)[:60] or "consultation",
-                title=title,
-                summary=form.cleaned_data["summary"],
-                program_version=version,
+        slug = slugify(title)[:60] or "consultation"
+        if consultation_selectors.slug_taken(slug):
+            form.add_error(
+                "title", _("There is already a consultation with this title: choose another")
             )
-        except consultation_services.ConsultationError as exc:
-            form.add_error(None, str(exc))
         else:
-            return redirect("participation:staff-consultation", slug=made.slug)
+            try:
+                made = consultation_services.create_consultation(
+                    actor=request.user,
+                    slug=slug,
+                    title=title,
+                    summary=form.cleaned_data["summary"],
+                    program_version=version,
+                    opens_on=form.cleaned_data["opens_on"],
+                    closes_on=form.cleaned_data["closes_on"],
+                )
+            except consultation_services.ConsultationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                url = reverse("participation:staff-consultation", args=[made.slug])
+                remember_made(request, url)
+                return redirect(url)
     return render(
         request,
         "participation/staff/new_consultation.html",
-        {"form": form},
+        {"form": form, "idempotency_key": idempotency_key(request)},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -274,6 +301,7 @@ def budget(request, slug: str):
             "budget": found,
             "districts": budget_selectors.districts_of(found),
             "ballots": budget_selectors.ballot_count(found),
+            "draft": found.status == BudgetStatus.DRAFT,
             "can_open": BUDGET.can(found.status, BudgetStatus.OPEN),
             "can_close": BUDGET.can(found.status, BudgetStatus.CLOSED),
             "can_tally": BUDGET.can(found.status, BudgetStatus.TALLIED),
@@ -323,7 +351,10 @@ def survey_status(request, slug: str):
         return problem(
             request, _("That change is not allowed now."), reverse("participation:staff")
         )
-    survey_services.change_status(actor=request.user, survey=found, target=target)
+    try:
+        survey_services.change_status(actor=request.user, survey=found, target=target)
+    except survey_services.SurveyError as exc:
+        return problem(request, str(exc), reverse("participation:staff-survey", args=[slug]))
     messages.success(
         request, _("The survey is now %(status)s.") % {"status": OpenClosed(target).label}
     )
@@ -339,7 +370,10 @@ def conversation_status(request, slug: str):
         return problem(
             request, _("That change is not allowed now."), reverse("participation:staff")
         )
-    conversation_services.change_status(actor=request.user, conversation=found, target=target)
+    try:
+        conversation_services.change_status(actor=request.user, conversation=found, target=target)
+    except conversation_services.ConversationRefused as exc:
+        return problem(request, str(exc), reverse("participation:staff-conversation", args=[slug]))
     messages.success(
         request, _("The conversation is now %(status)s.") % {"status": OpenClosed(target).label}
     )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from civitas.audit import services as audit
 from civitas.casework.errors import ActionRefused
 from civitas.casework.models import PaymentChannel
+from civitas.casework.models.enrolment import ACCOUNT_CONTEXT
 from civitas.payments.files import (
     LINE_SCHEMA,
     Checkers,
@@ -36,6 +37,7 @@ from civitas.payments.files import (
 from civitas.payments.lifecycles import BatchStatus, CycleStatus, PaymentStatus
 from civitas.payments.models import Payment, PaymentBatch, PaymentCycle
 from civitas.registry.bulk import read_frame
+from civitas.security.bulk import decrypt_series
 
 # ISO 20022 reasons that a new attempt cannot cure (the account is wrong, closed or blocked, or
 # the beneficiary has died): these wait for new account details instead of being retried.
@@ -162,6 +164,8 @@ def _lines(batches: list[PaymentBatch]) -> dict[int, pl.DataFrame]:
         [b.pk for b in batches],
         {"batch_id": pl.Int64, **LINE_SCHEMA},
     )
+    # accounts are encrypted at rest: decrypted here, in one pass, only to be written to the file
+    frame = frame.with_columns(decrypt_series(frame["account"], context=ACCOUNT_CONTEXT))
     return {
         key[0]: part.drop("batch_id")
         for key, part in frame.partition_by("batch_id", as_dict=True, maintain_order=True).items()

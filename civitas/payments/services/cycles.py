@@ -3,8 +3,9 @@
 A cycle is one programme and one month. Computing reads the enrolled households from the registry
 as Polars frames, runs the vectorised engine, and writes one entitlement per live enrolment in one
 transaction. Approval turns every positive entitlement into a payment with one INSERT ... SELECT;
-the unique constraint on (person, programme, period) makes a second payment impossible, and
-``ON CONFLICT DO NOTHING`` makes re-running harmless.
+the unique constraint on (person, programme, period) makes a second payment impossible, and an
+approved cycle is never approved again, so re-running is harmless. An approval that would pay
+someone twice is refused whole, with who and why, rather than skipping them silently.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from decimal import Decimal
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from civitas.casework.errors import ActionRefused
 from civitas.casework.lifecycles import EnrolmentStatus, check
 from civitas.payments.lifecycles import CYCLE_TRANSITIONS, CycleStatus, PaymentStatus
 from civitas.payments.models import Entitlement, Payment, PaymentCycle
-from civitas.registry.bulk import insert_frame, read_frame
+from civitas.registry.bulk import analyze, insert_frame, read_frame, roomy_joins
 from civitas.registry.frames import population_frames
 
 Progress = Callable[[str, int, int], None]
@@ -61,7 +62,8 @@ def compute_cycle(*, program, period: str, actor, progress: Progress | None = No
     existing = PaymentCycle.objects.filter(program=program, period=period).first()
     if existing is not None and existing.status != CycleStatus.COMPUTED:
         return CycleOutcome(existing, created=False, added=0)
-    version = program.version_in_force()
+    # completing a cycle keeps the rules it was computed with, even if a newer version came in
+    version = existing.version if existing is not None else program.version_in_force()
     if version is None:
         raise ActionRefused(_("%(program)s has no rules in force.") % {"program": program.name})
 
@@ -113,12 +115,18 @@ def compute_cycle(*, program, period: str, actor, progress: Progress | None = No
         if cycle.status != CycleStatus.COMPUTED:  # approved by someone else meanwhile
             return CycleOutcome(cycle, created=False, added=0)
         if not created:
+            if cycle.version_id != version.pk:  # first computed meanwhile, with other rules
+                return CycleOutcome(cycle, created=False, added=0)
+            # one entitlement per person in a cycle: someone whose enrolment ended and restarted
+            # since the first run is already entitled through the old one
             done = read_frame(
-                "SELECT enrolment_id FROM payments_entitlement WHERE cycle_id = %s",
+                "SELECT enrolment_id, person_id FROM payments_entitlement WHERE cycle_id = %s",
                 [cycle.pk],
-                {"enrolment_id": pl.Int64},
+                {"enrolment_id": pl.Int64, "person_id": pl.Int64},
             )
-            rows = rows.join(done, on="enrolment_id", how="anti")
+            rows = rows.join(done.select("enrolment_id"), on="enrolment_id", how="anti").join(
+                done.select("person_id"), on="person_id", how="anti"
+            )
         table = rows.select(
             pl.lit(cycle.pk, dtype=pl.Int64).alias("cycle_id"),
             "enrolment_id",
@@ -128,6 +136,7 @@ def compute_cycle(*, program, period: str, actor, progress: Progress | None = No
             pl.col("amount").round(2).alias("amount"),
         )
         added = insert_frame(Entitlement._meta.db_table, table)
+        analyze(Entitlement._meta.db_table)
         eligible = int(table["eligible"].sum() or 0)
         total = Decimal(str(round(float(table["amount"].sum() or 0), 2)))
         cycle.beneficiaries += added
@@ -168,7 +177,6 @@ def may_approve(user) -> bool:
 class ApprovalOutcome:
     cycle: PaymentCycle
     payments: int  # payments created by this approval
-    already_paid: int  # positive entitlements refused by the exactly-once constraint
 
 
 @transaction.atomic
@@ -189,16 +197,22 @@ def approve_cycle(*, cycle: PaymentCycle, actor) -> ApprovalOutcome:
         f"FROM {Entitlement._meta.db_table} e "
         "JOIN casework_enrolment n ON n.id = e.enrolment_id "
         "JOIN registry_person p ON p.id = e.person_id "
-        "WHERE e.cycle_id = %s AND e.eligible = %s AND e.amount > 0 "
-        "ORDER BY e.id "
-        "ON CONFLICT DO NOTHING"
+        "WHERE e.cycle_id = %s AND e.eligible = %s AND e.amount > 0"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [locked.program_id, locked.period, PaymentStatus.PENDING, locked.pk, True]
-        )
-        created = cursor.rowcount
-    positive = Entitlement.objects.filter(cycle=locked, eligible=True, amount__gt=0).count()
+    # Exactly once: payments of a programme and month come only from its one cycle, approved
+    # once (the lock and the transition above). No ON CONFLICT DO NOTHING: should anything else
+    # ever have paid one of these people, the unique constraint refuses the whole insert and the
+    # finance officer is told who, instead of a payment skipped without anyone noticing.
+    roomy_joins()
+    params = [locked.program_id, locked.period, PaymentStatus.PENDING, locked.pk, True]
+    try:
+        # in a savepoint, so the transaction can still say who after a refusal
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            created = cursor.rowcount
+    except IntegrityError:
+        raise ActionRefused(_paid_twice(locked)) from None
+    analyze(Payment._meta.db_table)
     locked.status = CycleStatus.APPROVED
     locked.approved_by = None if isinstance(actor, str) else actor
     locked.approved_at = timezone.now()
@@ -211,11 +225,48 @@ def approve_cycle(*, cycle: PaymentCycle, actor) -> ApprovalOutcome:
         after={
             "status": CycleStatus.APPROVED,
             "payments": created,
-            "already_paid": positive - created,
             "total_amount": locked.total_amount,
         },
     )
-    return ApprovalOutcome(locked, payments=created, already_paid=positive - created)
+    return ApprovalOutcome(locked, payments=created)
+
+
+def _paid_twice(cycle: PaymentCycle) -> str:
+    """Why approving ``cycle`` would pay someone twice: who (registry person numbers) and how."""
+    positive = Entitlement.objects.filter(cycle=cycle, eligible=True, amount__gt=0)
+    twice = set(
+        positive.values("person_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("person_id", flat=True)[:1000]
+    )
+    paid = set(
+        Payment.objects.filter(
+            program_id=cycle.program_id,
+            period=cycle.period,
+            person_id__in=positive.values("person_id"),
+        ).values_list("person_id", flat=True)[:1000]
+    )
+    people = sorted(twice | paid)
+    shown = ", ".join(str(p) for p in people[:10]) + (", ..." if len(people) > 10 else "")
+    return _(
+        "Nothing was approved: %(count)s people would be paid twice for %(program)s %(period)s "
+        "(%(how)s; registry persons %(people)s). The cycle is unchanged; have these people "
+        "looked into before approving it."
+    ) % {
+        "count": len(people),
+        "program": cycle.program.name,
+        "period": cycle.period,
+        "how": " / ".join(
+            reason
+            for reason, found in (
+                (_("already paid"), paid),
+                (_("entitled twice in this cycle"), twice),
+            )
+            if found
+        ),
+        "people": shown or "-",
+    }
 
 
 @transaction.atomic

@@ -89,15 +89,15 @@ def bulk_add_households(
                 "reference", "pk"
             )
         )
-        by_nid = dict(
-            Person.objects.filter(national_id__in=[p.national_id for p in persons]).values_list(
-                "national_id", "pk"
-            )
+        by_hash = dict(  # bulk_create filled each person's national_id_hash
+            Person.objects.filter(
+                national_id_hash__in=[p.national_id_hash for p in persons]
+            ).values_list("national_id_hash", "pk")
         )
         for h in households:
             h.pk = by_ref[h.reference]
         for p in persons:
-            p.pk = by_nid[p.national_id]
+            p.pk = by_hash[p.national_id_hash]
     Membership.objects.bulk_create(
         [
             Membership(household_id=households[h].pk, person_id=persons[p].pk, role=role)

@@ -220,14 +220,21 @@ def _amount(text: str, line: int, column: str, problems: _Problems) -> Decimal |
 
 def _check_against_registry(rows: list[dict], source: str, problems: _Problems) -> None:
     """The same national ID, person or household identifier already in the registry: refused."""
-    by_nid = {r["national_id"]: r["line"] for r in rows if r["national_id"]}
-    nids = list(by_nid)
-    for start in range(0, len(nids), LOOKUP_CHUNK):
-        for nid, household in Person.objects.filter(
-            national_id__in=nids[start : start + LOOKUP_CHUNK]
-        ).values_list("national_id", "memberships__household__reference"):
+    # national IDs are stored encrypted: look them up by keyed hash, every row's hashes at once
+    hash_field = Person._meta.get_field("national_id_hash")
+    by_hash = {
+        digest: r["line"]
+        for r in rows
+        if r["national_id"]
+        for digest in hash_field.candidates(r["national_id"])
+    }
+    digests = list(by_hash)
+    for start in range(0, len(digests), LOOKUP_CHUNK):
+        for digest, household in Person.objects.filter(
+            national_id_hash__in=digests[start : start + LOOKUP_CHUNK]
+        ).values_list("national_id_hash", "memberships__household__reference"):
             problems.add(
-                by_nid[nid],
+                by_hash[digest],
                 "national_id",
                 _("already in the registry (household %(ref)s): a duplicate")
                 % {"ref": household or "-"},

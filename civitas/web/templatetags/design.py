@@ -3,8 +3,44 @@
 from __future__ import annotations
 
 from django import forms, template
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_bidi, get_language_info
 
 register = template.Library()
+
+
+@register.filter(needs_autoescape=True)
+def in_lang(value, arg: str = "", autoescape: bool = True):
+    """A text kept as data, marked with its own language when the page is in another one (WCAG
+    3.1.2): ``<span lang="en" dir="ltr">`` around an English question on a French or Arabic page.
+    ``{{ text|in_lang:"lines" }}`` also keeps its line breaks. Texts that do not know their
+    language (plain strings) are shown as they are."""
+    lang = getattr(value, "lang", "") or ""
+    if arg == "lines":
+        shown = linebreaksbr(value, autoescape=autoescape)
+    else:
+        shown = conditional_escape(value) if autoescape else value
+    page = (get_language() or "").split("-")[0]
+    if not lang or lang.split("-")[0] == page or not str(value):
+        return mark_safe(shown)  # noqa: S308 - escaped above
+    try:
+        rtl = get_language_info(lang)["bidi"]
+    except KeyError:
+        rtl = False
+    if rtl == get_language_bidi():
+        return format_html('<span lang="{}">{}</span>', lang, shown)
+    return format_html('<span lang="{}" dir="{}">{}</span>', lang, "rtl" if rtl else "ltr", shown)
+
+
+@register.filter
+def program_text(program, name: str):
+    """A start page text of a programme in the reader's language where the studio has it
+    (``{{ program|program_text:"name"|in_lang }}``)."""
+    from civitas.programs.selectors import program_texts
+
+    return program_texts(program)[name]
 
 
 @register.inclusion_tag("web/includes/field.html")

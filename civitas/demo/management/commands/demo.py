@@ -1,12 +1,16 @@
-"""``civitas demo load`` and ``civitas demo populate --households N --seed S``."""
+"""``civitas demo load``, ``civitas demo populate --households N --seed S`` and ``civitas demo
+serve [--port N]`` (the demo's national eID, then ``civitas serve`` signed in to it)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
 
-from civitas.demo import catalogue, services
+from civitas.demo import catalogue, eid, services
 
 
 def _progress(stream):
@@ -33,8 +37,53 @@ class Command(BaseCommand):
         populate = sub.add_parser("populate", help="Add a synthetic population.")
         populate.add_argument("--households", type=int, required=True)
         populate.add_argument("--seed", type=int, required=True)
+        serve = sub.add_parser(
+            "serve", help="Start the demo national eID on 127.0.0.1, then `civitas serve` with it."
+        )
+        serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        serve.add_argument(
+            "--eid-port", type=int, default=None, help="Port of the demo eID (default: --port + 1)."
+        )
 
-    def handle(self, *args, action: str, households: int, seed: int, **options):
+    def handle(self, *args, action: str, **options):
+        if action == "serve":
+            return self.serve(
+                port=options["port"], eid_port=options["eid_port"] or options["port"] + 1
+            )
+        return self.load(action=action, households=options["households"], seed=options["seed"])
+
+    def serve(self, *, port: int, eid_port: int):
+        if settings.CIVITAS_ENV == "production":
+            # the demo eID lets anyone be anyone: it never runs beside a real deployment
+            raise CommandError("civitas demo serve is for the demo: use civitas serve")
+        demo = None
+        try:
+            demo = eid.start(
+                settings.VAR_DIR / "demo-eid",
+                port=eid_port,
+                app_urls=[f"http://127.0.0.1:{port}", f"http://localhost:{port}"],
+            )
+        except eid.EidUnavailable as exc:
+            self.stdout.write(
+                f"The demo runs WITHOUT eID sign-in: the demo eID cannot start: {exc}"
+            )
+        if demo is not None:
+            os.environ.update(demo.env)  # for the `civitas serve` started below, and only it
+            self.stdout.write(f"Demo national eID ({eid.PROVIDER_NAME}) on {demo.issuer}")
+            self.stdout.write(
+                "  Sign in > Sign in with CivitasID, then choose one of these people:"
+            )
+            for person in demo.identities:
+                self.stdout.write(
+                    f"  {person.name:<18} {person.claims['national_id']}  {person.note}"
+                )
+        try:
+            call_command("serve", port=port)
+        finally:
+            if demo is not None:
+                demo.stop()
+
+    def load(self, *, action: str, households: int, seed: int):
         if households < 0:
             self.stderr.write("--households must be 0 or more")
             sys.exit(2)

@@ -19,7 +19,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         publish = sub.add_parser(
             "publish-statistics",
-            help="Publish anonymised statistics from the benefits system (idempotent).",
+            help="Publish anonymised statistics from the benefits system, and the tables of "
+            "every registered source such as e-participation results (idempotent).",
         )
         publish.add_argument(
             "--since", help="Only applications submitted from this date (YYYY-MM-DD)."
@@ -33,12 +34,31 @@ class Command(BaseCommand):
         sub.add_parser(
             "relocate-files", help="Move every dataset's files to the right storage target."
         )
+        sub.add_parser(
+            "search-index",
+            help="Bring the search index up to date and write it to disk, so that the first "
+            "search after a restart does not rebuild it (run at deployment or on a schedule).",
+        )
         links = sub.add_parser(
             "check-links", help="Check resource links and files (quality score)."
         )
         links.add_argument("--timeout", type=float, default=10.0)
 
     def handle(self, *args, action: str, **options):
+        if action == "search-index":
+            import time
+
+            from civitas.opendata.search import snapshot
+            from civitas.opendata.search.index import INDEX
+
+            started = time.perf_counter()
+            INDEX.ensure_fresh()
+            target = snapshot.save(INDEX)
+            self.stdout.write(
+                f"search index of {INDEX.size} datasets written to {target} "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            return
         if action == "check-links":
             counts = services.check_links(timeout=options["timeout"])
             self.stdout.write(
@@ -80,5 +100,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"published {run.report.get('applications', 0)} applications as {tables} "
                 f"({run.report['method']['method']}, threshold {run.report['method']['threshold']})"
+            )
+        for source_run in services.publish_sources(method=method):
+            source = source_run.kind.split(":", 1)[-1]
+            published = source_run.report.get("published", [])
+            unchanged = source_run.report.get("unchanged", [])
+            self.stdout.write(
+                f"{source}: {len(published)} dataset(s) published"
+                + (f" ({', '.join(published)})" if published else "")
+                + f", {len(unchanged)} unchanged"
             )
         sys.stdout.flush()

@@ -87,14 +87,7 @@ class Command(BaseCommand):
                 self.stdout.write("already approved: nothing changed")
             else:
                 approval = services.approve_cycle(cycle=cycle, actor=actor)
-                self.stdout.write(
-                    f"approved: {approval.payments:,} payments"
-                    + (
-                        f" ({approval.already_paid:,} already paid, skipped)"
-                        if approval.already_paid
-                        else ""
-                    )
-                )
+                self.stdout.write(f"approved: {approval.payments:,} payments")
         if options["export"]:
             directory = Path(options["export"])
             export = services.export_cycle(cycle=cycle, directory=directory, actor=actor)

@@ -1,7 +1,10 @@
-"""``civitas serve``: the web server and the background worker together, for one machine.
+"""``civitas serve``: the web server, the background worker and the scheduler together, for one
+machine.
 
-The worker (django-tasks' database queue) runs as a child process; stopping the server with
-Ctrl+C stops both. At scale, run web pods and Celery workers separately instead.
+The worker (django-tasks' database queue) and the scheduler of periodic jobs
+(``civitas scheduler loop``, see civitas/ops/scheduler.py) run as child processes; stopping the
+server with Ctrl+C stops them all. At scale, run web pods, Celery workers and the Helm chart's
+CronJobs separately instead.
 """
 
 from __future__ import annotations
@@ -22,16 +25,31 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
         parser.add_argument("--no-worker", action="store_true", help="Do not start the worker.")
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Do not start the scheduler of periodic jobs (when cron or another host runs them).",
+        )
 
-    def handle(self, *args, host: str, port: int, workers: int, no_worker: bool, **options):
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        workers: int,
+        no_worker: bool,
+        no_scheduler: bool = False,
+        **options,
+    ):
         env = dict(os.environ)
         children: list[subprocess.Popen] = []
+        manage = [sys.executable, "-m", "civitas.manage"]
         if not no_worker:
-            children.append(  # worker: fixed argv, no shell
-                subprocess.Popen(
-                    [sys.executable, "-m", "civitas.manage", "db_worker", "--no-reload"], env=env
-                )
-            )
+            worker = [*manage, "db_worker", "--no-reload"]
+            children.append(subprocess.Popen(worker, env=env))  # noqa: S603 - fixed argv, no shell
+        if not no_scheduler:  # periodic jobs; safe beside other schedulers (one run per slot)
+            jobs = [*manage, "scheduler", "loop"]
+            children.append(subprocess.Popen(jobs, env=env))  # noqa: S603 - fixed argv, no shell
         web = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             [
                 sys.executable,
@@ -42,6 +60,12 @@ class Command(BaseCommand):
                 f"{host}:{port}",
                 "--workers",
                 str(workers),
+                # threads keep connections alive and run while another request waits on the
+                # database (deploy/gunicorn.conf.py has the same defaults)
+                "--worker-class",
+                "gthread",
+                "--threads",
+                os.environ.get("WEB_THREADS", "4"),
                 "--access-logfile",
                 "-",
                 "--graceful-timeout",
