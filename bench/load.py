@@ -35,6 +35,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -53,17 +54,30 @@ class Connection:
         self.port = port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.retries = 0  # requests re-sent because the server had closed the idle connection
 
     async def request(
         self, method: str, path: str, *, headers: dict, body: bytes = b""
     ) -> tuple[int, bytes]:
+        reused = self.writer is not None
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         try:
-            self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-            head = await self.reader.readuntil(b"\r\n\r\n")
+            try:
+                self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+                head = await self.reader.readuntil(b"\r\n\r\n")
+            except (OSError, asyncio.IncompleteReadError) as closed:
+                if not reused or getattr(closed, "partial", b""):
+                    raise
+                # The server closed an idle keep-alive connection (a gunicorn worker recycled
+                # after max_requests) before answering anything on it: send the request again
+                # on a new connection, as HTTP clients do. Safe for the POST too: it carries an
+                # Idempotency-Key, so the server never makes two applications of it.
+                self.close()
+                self.retries += 1
+                return await self.request(method, path, headers=headers, body=body)
             status = int(head[9:12])
             length = 0
             close = False
@@ -107,8 +121,11 @@ async def client(port: int, token: str, until: float, measuring: list[float], ou
             ok = status == 201
             if ok:
                 mine.append(json.loads(payload)["reference"])
-        except ConnectionError:
+            else:
+                out["why"][f"submit answered {status}: {payload[:120]!r}"] += 1
+        except ConnectionError as failed:
             ok = False
+            out["why"][f"submit: {failed}"] += 1
         _keep(out, "submit", ok, started, measuring, loop.time())
         if not mine:
             continue
@@ -119,9 +136,13 @@ async def client(port: int, token: str, until: float, measuring: list[float], ou
                 "GET", f"/api/v1/applications/{reference}", headers=auth
             )
             ok = status == 200 and json.loads(payload)["reference"] == reference
-        except ConnectionError:
+            if not ok:
+                out["why"][f"read answered {status}: {payload[:120]!r}"] += 1
+        except ConnectionError as failed:
             ok = False
+            out["why"][f"read: {failed}"] += 1
         _keep(out, "read", ok, started, measuring, loop.time())
+    out["retries"] += connection.retries
     connection.close()
 
 
@@ -146,6 +167,8 @@ def server_cpu_seconds(pgid: int) -> float:
             continue
         if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
             total += int(fields[11]) + int(fields[12])  # utime, stime
+            if int(entry.name) == pgid:  # the master also holds its reaped (recycled) workers'
+                total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / ticks
 
 
@@ -158,7 +181,7 @@ async def _measure(instance: Instance, citizens: list[dict], args) -> dict:
     loop = asyncio.get_running_loop()
     start = loop.time()
     window = [start + args.warmup, start + args.warmup + args.seconds]
-    out = {"submit": [], "read": [], "errors": []}
+    out = {"submit": [], "read": [], "errors": [], "retries": 0, "why": Counter()}
     tasks = [
         asyncio.create_task(client(instance.port, c["token"], window[1], window, out))
         for c in citizens
@@ -212,7 +235,11 @@ def report(engine: str, figures: dict) -> bool:
     requests = submissions + len(figures["read"]) + errors
     rate = submissions / duration
     p99 = percentile(figures["submit"], 0.99) * 1000
-    print(f"errors: {errors}")
+    print(
+        f"errors: {errors}; re-sent after the server closed an idle connection: {figures['retries']}"
+    )
+    for why, count in figures["why"].most_common(5):  # warm-up included
+        print(f"  {count} x {why}")
     print(
         f"CPU: server {figures['server_cpu']:.1f} s = {figures['server_cpu'] * 1000 / max(requests, 1):.2f}"
         f" ms per request ({figures['server_cpu'] * 1000 / max(submissions, 1):.2f} ms per "
