@@ -353,7 +353,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=5)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="gunicorn worker processes (2, as civitas serve runs)",
+    )
     parser.add_argument("--threads", type=int, default=None, help="threads per worker")
     parser.add_argument("--profile", action="store_true", help="queries and CPU, in one process")
     parser.add_argument("--profile-count", type=int, default=300)

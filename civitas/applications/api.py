@@ -170,11 +170,11 @@ def create_application(
     require_scope(request, "applications:write")
     user = request.auth.user
     key = f"api:{idempotency_key}"
-    existing = Application.objects.filter(created_by=user, idempotency_key=key).first()
+    existing = selectors.replayed_application(created_by=user, idempotency_key=key)
     if existing is not None:
         return Respond(200, _out(existing))
-    program = program_selectors.published_program(payload.programme)
     if payload.submit:
+        program, version = program_selectors.published_program_in_force(payload.programme)
         # the service checks the answers (once) and says what is missing in the same words
         try:
             outcome = services.submit_application(
@@ -183,12 +183,15 @@ def create_application(
                 answers=payload.answers,
                 idempotency_key=key,
                 channel=Channel.API,
+                version=version,
+                replay_checked=True,
             )
         except services.SubmissionIncomplete as exc:
             raise _problems(exc.problems) from None
         return Respond(
             201 if outcome.created else 200, _out(outcome.application, new=outcome.created)
         )
+    program = program_selectors.published_program(payload.programme)
     version = program_selectors.version_in_force(program)
     clean, errors = validate_answers(parse_spec(version.form), payload.answers, partial=True)
     if errors:
@@ -212,7 +215,9 @@ def create_application(
 @router.get("/{reference}", response=ApplicationOut, summary="One application and its status")
 def get_application(request, reference: str):
     require_scope(request, "applications:read")
-    return _out(_mine(request, reference))
+    return _out(
+        selectors.application_status_for_applicant(user=request.auth.user, reference=reference)
+    )
 
 
 @router.patch(

@@ -58,6 +58,31 @@ def application_for_applicant(*, user, reference: str) -> Application:
     return application
 
 
+def application_status_for_applicant(*, user, reference: str) -> Application:
+    """As ``application_for_applicant``, with only the programme joined (what a status read
+    shows). The reference is unique, so the application is found by it alone and then checked to
+    be the user's (a simpler query than the OR of both links; the same 404 either way)."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No such application")
+    application = next(
+        iter(Application.objects.select_related("program").filter(reference=reference)[:1]), None
+    )
+    if application is None or user.pk not in (application.applicant_id, application.created_by_id):
+        raise Http404("No such application")
+    return application
+
+
+def replayed_application(*, created_by, idempotency_key: str) -> Application | None:
+    """The application ``created_by`` already made with ``idempotency_key``, if any (the pair is
+    unique, so no ordering is needed)."""
+    return next(
+        iter(
+            Application.objects.filter(created_by=created_by, idempotency_key=idempotency_key)[:1]
+        ),
+        None,
+    )
+
+
 def expected_decision(application: Application):
     """The date we aim to decide by, while the case is open (None otherwise)."""
     from civitas.applications.lifecycle import OPEN_STATES, add_working_days
@@ -125,10 +150,14 @@ def token_from_bearer(raw: str) -> ApiToken | None:
     no longer active)."""
     if not raw or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "client")
-        .filter(token_hash=hashlib.sha256(raw.encode()).hexdigest())
-        .first()
+    # token_hash is unique: no ordering needed
+    token = next(
+        iter(
+            ApiToken.objects.select_related("user", "client").filter(
+                token_hash=hashlib.sha256(raw.encode()).hexdigest()
+            )[:1]
+        ),
+        None,
     )
     if token is None or not token.is_active(timezone.now()) or not token.user.is_active:
         return None

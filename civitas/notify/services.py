@@ -59,17 +59,30 @@ def queue_email(*, recipient, subject: str, body: str, reference: str = "", acto
 
 def queue_sms(*, recipient, text: str, reference: str = "", actor=None) -> Message | None:
     """Store a text message for ``recipient`` if they asked for texts; None when they did not."""
-    preference = ContactPreference.objects.filter(user=recipient, sms_enabled=True).first()
-    if preference is None or not preference.mobile_number:
+    number = _sms_number(recipient)
+    if not number:
         return None
     return _queue(
         recipient=recipient,
         channel=Channel.SMS,
-        address=preference.mobile_number,
+        address=number,
         subject=text[:200],
         body=text[: sms.MAX_TEXT],
         reference=reference,
         actor=actor,
+    )
+
+
+def _sms_number(recipient) -> str | None:
+    """The number ``recipient`` wants texts on, if they do."""
+    # only the number is needed (one preference per person, so no ordering either)
+    return next(
+        iter(
+            ContactPreference.objects.filter(user=recipient, sms_enabled=True).values_list(
+                "mobile_number", flat=True
+            )[:1]
+        ),
+        None,
     )
 
 

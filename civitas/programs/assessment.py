@@ -299,13 +299,17 @@ def facts_from_answers(spec: FormSpec, answers: Mapping[str, Any]) -> dict[str, 
     return facts
 
 
-def pre_assess(*, version: ProgramVersion, person_user=None, answers, person=None) -> dict | None:
+def pre_assess(
+    *, version: ProgramVersion, person_user=None, answers, person=None, spec: FormSpec | None = None
+) -> dict | None:
     """The rules' view of an application, for the caseworker; None when it cannot be computed
-    (the caseworker then decides without it, and the log says why)."""
+    (the caseworker then decides without it, and the log says why). ``spec`` is the version's
+    parsed form when the caller already has it."""
     from civitas.registry.selectors import person_for_account
 
     try:
-        spec = parse_spec(version.form)
+        if spec is None:
+            spec = parse_spec(version.form)
         if person is None and person_user is not None:
             person = person_for_account(person_user)
         base = registry_household(person) or anonymous_household()

@@ -20,6 +20,23 @@ def published_program(slug: str) -> Program:
     return program
 
 
+def published_program_in_force(slug: str) -> tuple[Program, ProgramVersion]:
+    """The published programme ``slug`` and its version in force, in one query; the same 404s as
+    ``published_program`` then ``version_in_force`` when either is missing."""
+    version = next(
+        iter(
+            ProgramVersion.objects.select_related("program")
+            .filter(program__slug=slug, program__is_published=True, status=VersionStatus.IN_FORCE)
+            .order_by("-number")[:1]
+        ),
+        None,
+    )
+    if version is None:
+        program = published_program(slug)
+        return program, version_in_force(program)
+    return version.program, version
+
+
 def version_in_force(program: Program):
     version = program.version_in_force()
     if version is None:

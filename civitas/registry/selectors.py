@@ -8,7 +8,8 @@ from civitas.registry.models import Household, Membership, Person
 def person_for_account(user) -> Person | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return Person.objects.filter(account=user).first()
+    # one person at most per account (a one-to-one link): no ordering needed
+    return next(iter(Person.objects.filter(account=user)[:1]), None)
 
 
 def household_of(person: Person) -> Household | None:

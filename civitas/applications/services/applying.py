@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from civitas.applications import selectors
 from civitas.applications.lifecycle import (
     Status,
     TransitionNotAllowed,
@@ -325,6 +326,8 @@ def submit_application(
     pre_assessment: dict | None = None,
     created_by=None,
     channel: str = Channel.ONLINE,
+    version=None,
+    replay_checked: bool = False,
 ) -> SubmitOutcome:
     """Create and send an application in one step (the API, imports); replaying the same key
     returns the first one unchanged. ``SubmissionIncomplete`` when answers are missing or wrong, or
@@ -332,12 +335,17 @@ def submit_application(
 
     One business action, so one write transaction and one audit event: the application is born
     sent (the draft it would have been for a moment is never seen by anyone). The answers are
-    checked once, and the rules run before the transaction so they never hold the write lock."""
+    checked once, and the rules run before the transaction so they never hold the write lock.
+
+    A caller that has just looked the key up itself passes ``replay_checked`` (the race with a
+    concurrent request is still caught below), and may pass the ``version`` in force it read."""
     creator = created_by or applicant
-    existing = _replayed(creator, idempotency_key)
-    if existing is not None:
-        return SubmitOutcome(existing, created=False)
-    version = version_in_force(program)
+    if not replay_checked:
+        existing = _replayed(creator, idempotency_key)
+        if existing is not None:
+            return SubmitOutcome(existing, created=False)
+    if version is None:
+        version = version_in_force(program)
     spec = parse_spec(version.form)
     clean, errors = validate_answers(spec, answers)  # only the questions shown are kept
     problems = [
@@ -353,7 +361,7 @@ def submit_application(
     check_transition(Status.DRAFT, Status.SUBMITTED)
     person = person_for_account(applicant) if applicant is not None else None
     if pre_assessment is None:
-        pre_assessment = pre_assess(version=version, person=person, answers=clean)
+        pre_assessment = pre_assess(version=version, person=person, answers=clean, spec=spec)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -401,7 +409,7 @@ def submit_application(
 
 
 def _replayed(creator, idempotency_key: str) -> Application | None:
-    return Application.objects.filter(created_by=creator, idempotency_key=idempotency_key).first()
+    return selectors.replayed_application(created_by=creator, idempotency_key=idempotency_key)
 
 
 def _missing_document(document) -> Problem:
