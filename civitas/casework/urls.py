@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from civitas.casework.views import case, enrolment, queue, redress
+from civitas.casework.views import case, corrections, enrolment, queue, redress
 
 app_name = "casework"
 urlpatterns = [
@@ -27,5 +27,6 @@ urlpatterns = [
     path("complaints/<str:reference>/", redress.grievance, name="grievance"),
     path("enrolment/proactive/", enrolment.runs, name="proactive"),
     path("enrolment/proactive/<int:run_id>/", enrolment.run, name="proactive_run"),
-    path("corrections/", include("civitas.casework.views.corrections")),
+    path("corrections/", corrections.queue, name="corrections"),
+    path("corrections/<int:pk>/", corrections.resolve, name="correction"),
 ]

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -80,9 +79,3 @@ def resolve(request, pk: int):
             messages.success(request, _("Request resolved. The person has been told."))
             return redirect("casework:corrections")
     return render(request, "casework/correction.html", {"item": item, "form": form})
-
-
-urlpatterns = [
-    path("", queue, name="corrections"),
-    path("<int:pk>/", resolve, name="correction"),
-]

@@ -543,13 +543,7 @@ def organization_update(ctx: Context, data: dict) -> dict:
     :returns: the updated organization
     :rtype: dictionary
     """
-    _require_token(ctx)
-    org = selectors.organization_for(params.identifier(data, "id"))
-    changes = {k: v for k, v in data.items() if k != "id"}
-    org = services.update_organization(
-        access=ctx.access, organization=org, data=changes, partial=False
-    )
-    return _publisher_out(ctx, org, organization=True)
+    return _change_organization(ctx, data, partial=False)
 
 
 @action()
@@ -562,13 +556,7 @@ def organization_patch(ctx: Context, data: dict) -> dict:
     :returns: the patched organization
     :rtype: dictionary
     """
-    _require_token(ctx)
-    org = selectors.organization_for(params.identifier(data, "id"))
-    changes = {k: v for k, v in data.items() if k != "id"}
-    org = services.update_organization(
-        access=ctx.access, organization=org, data=changes, partial=True
-    )
-    return _publisher_out(ctx, org, organization=True)
+    return _change_organization(ctx, data, partial=True)
 
 
 @action()
@@ -668,11 +656,7 @@ def group_update(ctx: Context, data: dict) -> dict:
     :returns: the updated group
     :rtype: dictionary
     """
-    _require_token(ctx)
-    group = selectors.group_for(params.identifier(data, "id"))
-    changes = {k: v for k, v in data.items() if k != "id"}
-    group = services.update_group(access=ctx.access, group=group, data=changes, partial=False)
-    return _publisher_out(ctx, group, organization=False)
+    return _change_group(ctx, data, partial=False)
 
 
 @action()
@@ -685,11 +669,7 @@ def group_patch(ctx: Context, data: dict) -> dict:
     :returns: the patched group
     :rtype: dictionary
     """
-    _require_token(ctx)
-    group = selectors.group_for(params.identifier(data, "id"))
-    changes = {k: v for k, v in data.items() if k != "id"}
-    group = services.update_group(access=ctx.access, group=group, data=changes, partial=True)
-    return _publisher_out(ctx, group, organization=False)
+    return _change_group(ctx, data, partial=True)
 
 
 @action()
@@ -1036,3 +1016,23 @@ def datastore_upsert(ctx: Context, data: dict) -> dict:
     if params.boolean(data, "include_records", False):
         result["records"] = params.structure(data, "records") or []
     return result
+
+
+def _change_organization(ctx: Context, data: dict, *, partial: bool) -> dict:
+    """organization_update (``partial=False``: fields not given are emptied) and _patch."""
+    _require_token(ctx)
+    org = selectors.organization_for(params.identifier(data, "id"))
+    changes = {k: v for k, v in data.items() if k != "id"}
+    org = services.update_organization(
+        access=ctx.access, organization=org, data=changes, partial=partial
+    )
+    return _publisher_out(ctx, org, organization=True)
+
+
+def _change_group(ctx: Context, data: dict, *, partial: bool) -> dict:
+    """group_update (``partial=False``: fields not given are emptied) and group_patch."""
+    _require_token(ctx)
+    group = selectors.group_for(params.identifier(data, "id"))
+    changes = {k: v for k, v in data.items() if k != "id"}
+    group = services.update_group(access=ctx.access, group=group, data=changes, partial=partial)
+    return _publisher_out(ctx, group, organization=False)
