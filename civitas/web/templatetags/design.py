@@ -60,6 +60,11 @@ def govuk_field(field: forms.BoundField, heading: bool = False):
         kind = "input"
     input_type = getattr(widget, "input_type", "text")
     numeric = isinstance(field.field, forms.IntegerField | forms.DecimalField)
+    value = field.value()
+    if kind in ("input", "textarea"):
+        # the widget's own input format (dates as YYYY-MM-DD), so what is shown reads back;
+        # the template's default rendering would localise a date into words
+        value = widget.format_value(value)
     return {
         "field": field,
         "kind": kind,
@@ -68,7 +73,7 @@ def govuk_field(field: forms.BoundField, heading: bool = False):
         "width_class": widget.attrs.get("class") or ("govuk-input--width-10" if numeric else ""),
         "spellcheck": widget.attrs.get("spellcheck") or ("false" if numeric else ""),
         "heading": heading,
-        "value": field.value() if field.value() is not None else "",
+        "value": value if value is not None else "",
         "autocomplete": widget.attrs.get("autocomplete", ""),
     }
 
