@@ -264,7 +264,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from civitas.config.wsgi import application
 
-token, count, top = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+token, count, top, sort = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[5]
 body = json.dumps({"programme": "child-benefit", "answers": json.loads(sys.argv[4]), "submit": True})
 
 
@@ -318,7 +318,7 @@ if top:
     for _ in range(100):
         submit()
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+    pstats.Stats(profiler).sort_stats(sort).print_stats(top)
 """
 
 
@@ -332,6 +332,7 @@ def profile(instance: Instance, citizens: list[dict], args) -> None:
             str(args.profile_count),
             str(args.profile_top),
             json.dumps(ANSWERS),
+            args.profile_sort,
         ],
         env={**instance.env, "DJANGO_SETTINGS_MODULE": "civitas.config.settings"},
         cwd=Path(__file__).resolve().parents[1],
@@ -363,6 +364,9 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="queries and CPU, in one process")
     parser.add_argument("--profile-count", type=int, default=300)
     parser.add_argument("--profile-top", type=int, default=0, help="print cProfile's top lines")
+    parser.add_argument(
+        "--profile-sort", default="cumulative", choices=("cumulative", "tottime", "ncalls")
+    )
     args = parser.parse_args()
     engines = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     extra = {"WEB_THREADS": str(args.threads)} if args.threads else {}

@@ -88,6 +88,7 @@ class ReplyIn(Schema):
 def _out(application: Application, *, new: bool = False) -> dict:
     """The application as the API shows it; ``new`` when this request made it (so it has no
     documents or messages yet, and there is nothing to read back)."""
+    documents, messages = ([], []) if new else selectors.documents_and_messages(application)
     return {
         "reference": application.reference,
         "programme": application.program.slug,
@@ -112,7 +113,7 @@ def _out(application: Application, *, new: bool = False) -> dict:
                 "virus_scan": d.scan_status,
                 "uploaded_at": d.uploaded_at,
             }
-            for d in ([] if new else application.documents.all())
+            for d in documents
         ],
         "messages": [
             {
@@ -121,7 +122,7 @@ def _out(application: Application, *, new: bool = False) -> dict:
                 "body": m.body,
                 "sent_at": m.created_at,
             }
-            for m in ([] if new else application.case_messages.all())
+            for m in messages
         ],
     }
 

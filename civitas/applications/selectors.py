@@ -8,16 +8,19 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from civitas.accounts.models import Role
+from civitas.accounts.models import Role, User
 from civitas.applications.lifecycle import Status
 from civitas.applications.models import (
     ApiToken,
     Application,
+    ApplicationMessage,
     Channel,
     Document,
     Intermediary,
     OAuthClient,
 )
+from civitas.db.prepared import Prepared
+from civitas.programs.selectors import program_by_id
 from civitas.registry.models import Person
 from civitas.registry.national_id import is_valid_national_id
 
@@ -58,29 +61,44 @@ def application_for_applicant(*, user, reference: str) -> Application:
     return application
 
 
+# The public API's reads, on every request: compiled once (civitas.db.prepared).
+_BY_REFERENCE = Prepared(lambda ref: Application.objects.filter(reference=ref)[:1], str)
+_BY_KEY = Prepared(
+    lambda creator, key: Application.objects.filter(created_by_id=creator, idempotency_key=key)[:1],
+    int,
+    str,
+)
+_DOCUMENTS = Prepared(lambda pk: Document.objects.filter(application_id=pk), int)
+_MESSAGES = Prepared(lambda pk: ApplicationMessage.objects.filter(application_id=pk), int)
+_TOKEN = Prepared(lambda digest: ApiToken.objects.filter(token_hash=digest)[:1], str)
+_USER = Prepared(lambda pk: User.objects.filter(pk=pk)[:1], int)
+_CLIENT = Prepared(lambda pk: OAuthClient.objects.filter(pk=pk)[:1], int)
+
+
 def application_status_for_applicant(*, user, reference: str) -> Application:
-    """As ``application_for_applicant``, with only the programme joined (what a status read
-    shows). The reference is unique, so the application is found by it alone and then checked to
-    be the user's (a simpler query than the OR of both links; the same 404 either way)."""
+    """As ``application_for_applicant``, with its programme (what a status read shows). The
+    reference is unique, so the application is found by it alone and then checked to be the
+    user's (a simpler query than the OR of both links; the same 404 either way)."""
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such application")
-    application = next(
-        iter(Application.objects.select_related("program").filter(reference=reference)[:1]), None
-    )
+    application = _BY_REFERENCE.first(reference)
     if application is None or user.pk not in (application.applicant_id, application.created_by_id):
         raise Http404("No such application")
+    application.program = program_by_id(application.program_id)
     return application
+
+
+def documents_and_messages(application: Application) -> tuple[list, list]:
+    """The documents and the case messages of ``application``, oldest first."""
+    return _DOCUMENTS(application.pk), _MESSAGES(application.pk)
 
 
 def replayed_application(*, created_by, idempotency_key: str) -> Application | None:
     """The application ``created_by`` already made with ``idempotency_key``, if any (the pair is
     unique, so no ordering is needed)."""
-    return next(
-        iter(
-            Application.objects.filter(created_by=created_by, idempotency_key=idempotency_key)[:1]
-        ),
-        None,
-    )
+    if created_by is None or created_by.pk is None:
+        return None
+    return _BY_KEY.first(created_by.pk, idempotency_key)
 
 
 def expected_decision(application: Application):
@@ -150,15 +168,12 @@ def token_from_bearer(raw: str) -> ApiToken | None:
     no longer active)."""
     if not raw or len(raw) > 200:
         return None
-    # token_hash is unique: no ordering needed
-    token = next(
-        iter(
-            ApiToken.objects.select_related("user", "client").filter(
-                token_hash=hashlib.sha256(raw.encode()).hexdigest()
-            )[:1]
-        ),
-        None,
-    )
+    token = _TOKEN.first(hashlib.sha256(raw.encode()).hexdigest())  # token_hash is unique
+    if token is None:
+        return None
+    token.user = _USER.first(token.user_id)
+    if token.client_id is not None:
+        token.client = _CLIENT.first(token.client_id)
     if token is None or not token.is_active(timezone.now()) or not token.user.is_active:
         return None
     if token.user.is_staff:

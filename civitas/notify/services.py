@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from civitas.audit import services as audit
+from civitas.db.outbox import enqueue_on_commit
+from civitas.db.prepared import Prepared
 from civitas.notify import sms
 from civitas.notify.models import Channel, ContactPreference, DeliveryStatus, Message
 
@@ -40,7 +42,7 @@ def _queue(
     )
     from civitas.notify.tasks import deliver_message
 
-    transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
+    enqueue_on_commit(deliver_message, message.pk)
     return message
 
 
@@ -73,17 +75,15 @@ def queue_sms(*, recipient, text: str, reference: str = "", actor=None) -> Messa
     )
 
 
+_PREFERENCE = Prepared(
+    lambda pk: ContactPreference.objects.filter(user_id=pk, sms_enabled=True)[:1], int
+)
+
+
 def _sms_number(recipient) -> str | None:
-    """The number ``recipient`` wants texts on, if they do."""
-    # only the number is needed (one preference per person, so no ordering either)
-    return next(
-        iter(
-            ContactPreference.objects.filter(user=recipient, sms_enabled=True).values_list(
-                "mobile_number", flat=True
-            )[:1]
-        ),
-        None,
-    )
+    """The number ``recipient`` wants texts on, if they do (one preference per person)."""
+    preference = _PREFERENCE.first(recipient.pk)  # every message asks: compiled once
+    return preference.mobile_number if preference else None
 
 
 def queue_message(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import get_language
 
+from civitas.db.prepared import Prepared
 from civitas.programs.formspec import LocalizedText, data_language
 from civitas.programs.models import Program, ProgramVersion, VersionStatus
 
@@ -20,20 +21,28 @@ def published_program(slug: str) -> Program:
     return program
 
 
+# Every submission through the API reads these: compiled once (civitas.db.prepared).
+_IN_FORCE = Prepared(
+    lambda slug: ProgramVersion.objects.filter(
+        program__slug=slug, program__is_published=True, status=VersionStatus.IN_FORCE
+    ).order_by("-number")[:1],
+    str,
+)
+_PROGRAM = Prepared(lambda pk: Program.objects.filter(pk=pk)[:1], int)
+
+
+def program_by_id(pk: int) -> Program | None:
+    return _PROGRAM.first(pk)
+
+
 def published_program_in_force(slug: str) -> tuple[Program, ProgramVersion]:
-    """The published programme ``slug`` and its version in force, in one query; the same 404s as
+    """The published programme ``slug`` and its version in force; the same 404s as
     ``published_program`` then ``version_in_force`` when either is missing."""
-    version = next(
-        iter(
-            ProgramVersion.objects.select_related("program")
-            .filter(program__slug=slug, program__is_published=True, status=VersionStatus.IN_FORCE)
-            .order_by("-number")[:1]
-        ),
-        None,
-    )
+    version = _IN_FORCE.first(slug)
     if version is None:
         program = published_program(slug)
         return program, version_in_force(program)
+    version.program = program_by_id(version.program_id)
     return version.program, version
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from civitas.db.prepared import Prepared
 from civitas.registry.models import Household, Membership, Person
+
+# every submission reads it: compiled once (civitas.db.prepared)
+_BY_ACCOUNT = Prepared(lambda pk: Person.objects.filter(account_id=pk)[:1], int)
 
 
 def person_for_account(user) -> Person | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    # one person at most per account (a one-to-one link): no ordering needed
-    return next(iter(Person.objects.filter(account=user)[:1]), None)
+    return _BY_ACCOUNT.first(user.pk)  # one person at most per account (a one-to-one link)
 
 
 def household_of(person: Person) -> Household | None:

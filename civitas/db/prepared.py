@@ -1,0 +1,79 @@
+"""Reads on the hot path, compiled to SQL once per process instead of on every request.
+
+Django builds and compiles a queryset's SQL each time it is evaluated. For the one-row lookups
+every API request makes (the bearer token, the idempotency key, the person, the programme in
+force, the status read) compiling costs about four times what running the query does (measured:
+~0.3 ms against ~0.07 ms), and was the largest single cost of a submission.
+
+``Prepared`` takes a function that builds the queryset from its parameters, compiles it once
+per database with sample values, remembers where each parameter sits in the SQL's parameters,
+and from then on runs that SQL with the new values through ``Manager.raw``. ``raw`` still
+applies every field's converters, so encrypted fields decrypt, dates parse and JSON loads exactly
+as through the queryset (the tests compare both on SQLite and PostgreSQL).
+
+Parameters are plain values as the database stores them (an ``int`` primary key, a ``str``),
+never model instances, and each must be used once in the query. ``select_related`` cannot be
+kept (``raw`` fills one model): make a second prepared lookup for the related row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+SAMPLES = {
+    int: lambda index: -7_300_001 - index,
+    str: lambda index: f"\x1fprepared parameter {index}\x1f",
+}
+
+
+class Prepared:
+    """``Prepared(lambda pk, key: Model.objects.filter(...)[:1], int, str)``, then call it with
+    the values: a list of model instances (``first`` for one or None)."""
+
+    def __init__(self, build: Callable[..., models.QuerySet], *types: type):
+        unknown = [t for t in types if t not in SAMPLES]
+        if unknown:
+            raise ImproperlyConfigured(f"Prepared parameters must be int or str, not {unknown}")
+        self.build = build
+        self.types = types
+        self._compiled: dict[str, tuple[models.Manager, str, list[Any], list[int]]] = {}
+
+    def __call__(self, *values: Any, using: str | None = None) -> list[models.Model]:
+        if len(values) != len(self.types):
+            raise TypeError(f"expected {len(self.types)} values, got {len(values)}")
+        compiled = self._compiled.get(using or "")
+        if compiled is None:
+            compiled = self._compiled[using or ""] = self._compile(using)
+        manager, sql, constants, slots = compiled
+        params = list(constants)
+        for slot, value, kind in zip(slots, values, self.types, strict=True):
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise TypeError(f"expected {kind.__name__}, got {value!r}")
+            params[slot] = value
+        return list(manager.raw(sql, params))
+
+    def first(self, *values: Any, using: str | None = None) -> models.Model | None:
+        rows = self(*values, using=using)
+        return rows[0] if rows else None
+
+    def _compile(self, using: str | None):
+        samples = [SAMPLES[kind](index) for index, kind in enumerate(self.types)]
+        queryset = self.build(*samples)
+        if using:
+            queryset = queryset.using(using)
+        sql, params = queryset.query.sql_with_params()
+        params = list(params)
+        slots = []
+        for sample in samples:
+            found = [i for i, param in enumerate(params) if param == sample]
+            if len(found) != 1:
+                raise ImproperlyConfigured(
+                    f"Prepared query {self.build!r}: a parameter must appear exactly once in the "
+                    f"compiled SQL's parameters (found {len(found)} times in {params!r})"
+                )
+            slots.append(found[0])
+        return queryset.model._default_manager.db_manager(queryset.db), sql, params, slots
