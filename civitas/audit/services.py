@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from civitas.audit.chain import GENESIS, event_hash
 from civitas.audit.models import AuditEvent, ChainHead
+from civitas.db.prepared import insert
 
 
 class AuditOutsideTransaction(RuntimeError):
@@ -57,19 +58,21 @@ def record(
         after=after,
         context=context,
     )
-    event = AuditEvent.objects.create(
-        seq=seq,
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        actor_label=label,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        before=before,
-        after=after,
-        context=context,
-        prev_hash=head_hash,
-        hash=digest,
+    event = insert(  # every write passes here: its INSERT built once (civitas.db.prepared)
+        AuditEvent(
+            seq=seq,
+            occurred_at=occurred_at,
+            actor_id=actor_id,
+            actor_label=label,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            before=before,
+            after=after,
+            context=context,
+            prev_hash=head_hash,
+            hash=digest,
+        )
     )
     with connection.cursor() as cursor:
         cursor.execute(

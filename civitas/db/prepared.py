@@ -11,6 +11,8 @@ and from then on runs that SQL with the new values through ``Manager.raw``. ``ra
 applies every field's converters, so encrypted fields decrypt, dates parse and JSON loads exactly
 as through the queryset (the tests compare both on SQLite and PostgreSQL).
 
+``insert`` does the same for ``Model.objects.create`` on the models every submission writes.
+
 Parameters are plain values as the database stores them (an ``int`` primary key, a ``str``),
 never model instances, and each must be used once in the query. ``select_related`` cannot be
 kept (``raw`` fills one model): make a second prepared lookup for the related row.
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import connections, models, router
 
 SAMPLES = {
     int: lambda index: -7_300_001 - index,
@@ -77,3 +79,47 @@ class Prepared:
                 )
             slots.append(found[0])
         return queryset.model._default_manager.db_manager(queryset.db), sql, params, slots
+
+
+_INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[models.Field]]] = {}
+
+
+def insert(obj: models.Model) -> models.Model:
+    """Save the new ``obj`` as ``Model.objects.create`` would, with its INSERT built once per
+    model and database. For models with an automatic primary key, no ``save()`` of their own and
+    no save signals (the audit trail, applications, messages): those would be skipped here."""
+    model = type(obj)
+    alias = router.db_for_write(model, instance=obj)
+    connection = connections[alias]
+    statement = _INSERTS.get((model, alias))
+    if statement is None:
+        statement = _INSERTS[(model, alias)] = _insert_statement(model, connection)
+    sql, fields = statement
+    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if connection.features.can_return_columns_from_insert:
+            pk = cursor.fetchone()[0]
+        else:
+            pk = connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = alias
+    return obj
+
+
+def _insert_statement(model: type[models.Model], connection) -> tuple[str, list[models.Field]]:
+    meta = model._meta
+    if not isinstance(meta.pk, models.AutoField | models.BigAutoField):
+        raise ImproperlyConfigured(f"insert() needs an automatic primary key: {meta.label}")
+    fields = [f for f in meta.local_concrete_fields if f is not meta.pk and not f.generated]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
+        quote(meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    if connection.features.can_return_columns_from_insert:
+        returning, _ = connection.ops.return_insert_columns([meta.pk])
+        sql = f"{sql} {returning}"
+    return sql, fields

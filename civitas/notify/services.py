@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from civitas.audit import services as audit
 from civitas.db.outbox import enqueue_on_commit
-from civitas.db.prepared import Prepared
+from civitas.db.prepared import Prepared, insert
 from civitas.notify import sms
 from civitas.notify.models import Channel, ContactPreference, DeliveryStatus, Message
 
@@ -26,13 +26,15 @@ logger = logging.getLogger(__name__)
 def _queue(
     *, recipient, channel: str, address: str, subject: str, body: str, reference: str, actor
 ):
-    message = Message.objects.create(
-        recipient=recipient,
-        channel=channel,
-        address=address,
-        subject=subject[:200],
-        body=body,
-        reference=reference,
+    message = insert(  # every submission tells its applicant: the INSERT built once
+        Message(
+            recipient=recipient,
+            channel=channel,
+            address=address,
+            subject=subject[:200],
+            body=body,
+            reference=reference,
+        )
     )
     audit.record(
         actor=actor,

@@ -7,12 +7,15 @@ message says how to fix the answer, in the GOV.UK style ("Enter â€¦", "Select â€
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from civitas.programs.formspec import (
@@ -130,11 +133,40 @@ def build_page_form(
     """The form for one page: its questions that ``answers`` make visible, bound to ``data`` when
     the person sent it, otherwise showing what they answered before."""
     questions = page.visible_questions(answers)
-    form_class = type("PageForm", (forms.Form,), {q.name: _field(q) for q in questions})
+    form_class = _page_form_class(questions)
     if data is not None:
         return form_class(data)
     initial = {q.name: _to_input(q, answers.get(q.name)) for q in questions}
     return form_class(initial=initial)
+
+
+# Form classes made once per set of questions and language: making a class and its fields cost
+# more than checking the answers with it (every API submission checks every page).
+_FORM_CLASSES: OrderedDict[tuple, type[forms.Form]] = OrderedDict()
+_FORM_CLASSES_LOCK = threading.Lock()
+_FORM_CLASSES_SIZE = 512
+
+
+def _page_form_class(questions: list[Question]) -> type[forms.Form]:
+    # What ``_field`` reads of each question, and the language its messages are in.
+    key = (
+        get_language(),
+        *(
+            (q.name, q.type, q.label, q.hint, q.required, q.min, q.max, q.max_length, q.choices)
+            for q in questions
+        ),
+    )
+    with _FORM_CLASSES_LOCK:
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is not None:
+            _FORM_CLASSES.move_to_end(key)
+            return form_class
+    form_class = type("PageForm", (forms.Form,), {q.name: _field(q) for q in questions})
+    with _FORM_CLASSES_LOCK:
+        _FORM_CLASSES[key] = form_class
+        while len(_FORM_CLASSES) > _FORM_CLASSES_SIZE:
+            _FORM_CLASSES.popitem(last=False)
+    return form_class
 
 
 def build_form_class(spec: Mapping[str, Any]) -> type[forms.Form]:

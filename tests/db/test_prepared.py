@@ -75,3 +75,32 @@ def test_a_parameter_the_sql_uses_twice_is_refused_clearly(people):
 def test_only_plain_parameter_types():
     with pytest.raises(ImproperlyConfigured):
         Prepared(lambda day: Person.objects.filter(birth_date=day), date)
+
+
+def test_insert_saves_what_create_would(people):
+    from django.db import IntegrityError, transaction
+
+    from civitas.db.prepared import insert
+
+    person = insert(
+        Person(
+            national_id="EF111111G", given_name="Cy", family_name="Lee", birth_date=date(2001, 5, 6)
+        )
+    )
+    assert person.pk and not person._state.adding
+    stored = Person.objects.with_national_id("EF111111G").get()  # the keyed hash was computed
+    assert (stored.pk, stored.national_id, stored.birth_date) == (
+        person.pk,
+        "EF111111G",
+        date(2001, 5, 6),
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():  # constraints still hold
+        insert(
+            Person(
+                national_id="EF111111G",
+                given_name="Dup",
+                family_name="Lee",
+                birth_date=date(2001, 5, 6),
+            )
+        )
+    assert Person.objects.count() == 3
