@@ -77,7 +77,8 @@ class TOTPDevice(models.Model):
     """An authenticator app a person set up: the shared secret and the last code used.
 
     A device exists only once the person proved the app works by typing a correct code; until then
-    the secret lives in their session. ``last_used_step`` refuses a code seen before (replay), and
+    the secret lives in their session, encrypted (``civitas.accounts.sessions``), and is never a
+    second factor. ``last_used_step`` refuses a code seen before (replay), and
     ``failed_attempts``/``locked_until`` slow down guessing.
     """
 

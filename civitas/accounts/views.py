@@ -33,10 +33,13 @@ from civitas.accounts.forms import (
 from civitas.accounts.oidc.config import provider as eid_provider
 from civitas.accounts.oidc.http import OIDCError
 from civitas.accounts.sessions import (
-    NEW_CODES_KEY,
-    PENDING_SECRET_KEY,
+    forget_pending_secret,
+    keep_new_codes,
+    keep_pending_secret,
     mark_second_factor,
+    pending_secret,
     second_factor,
+    take_new_codes,
 )
 
 # A harmless marker that this browser had a session, so the sign-in page can say why it is shown
@@ -221,10 +224,14 @@ def password_reset_confirm(request, token: str):
 def mfa_setup(request):
     next_url = _safe_next(request)
     if selectors.has_authenticator(request.user):
+        forget_pending_secret(request)  # set up meanwhile (another session): nothing to confirm
         return redirect(_with_next("accounts:mfa_verify", next_url))
-    secret = request.session.get(PENDING_SECRET_KEY)
+    # the key stays the same while this session sets up (the person may reload the page after
+    # adding it to their app); a new sign-in starts again with a new key
+    secret = pending_secret(request)
     if not secret:
-        secret = request.session[PENDING_SECRET_KEY] = totp.new_secret()
+        secret = totp.new_secret()
+        keep_pending_secret(request, secret)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -234,9 +241,9 @@ def mfa_setup(request):
         except services.AccountError as exc:
             form.add_error("code", str(exc))
         else:
-            request.session.pop(PENDING_SECRET_KEY, None)
+            forget_pending_secret(request)
             mark_second_factor(request, "totp")
-            request.session[NEW_CODES_KEY] = codes
+            keep_new_codes(request, codes)
             return redirect(_with_next("accounts:mfa_codes", next_url))
     return render(
         request,
@@ -255,7 +262,7 @@ def mfa_setup(request):
 
 @login_required
 def mfa_codes(request):
-    codes = request.session.pop(NEW_CODES_KEY, None)
+    codes = take_new_codes(request)  # removed from the session as it is read: shown once
     if not codes:
         return redirect("accounts:account")
     return render(request, "accounts/mfa_codes.html", {"codes": codes, "next": _safe_next(request)})
@@ -300,7 +307,7 @@ def mfa_new_codes(request):
     except services.AccountError as exc:
         messages.error(request, str(exc))
         return redirect("accounts:account")
-    request.session[NEW_CODES_KEY] = codes
+    keep_new_codes(request, codes)
     return redirect("accounts:mfa_codes")
 
 
