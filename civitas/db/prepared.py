@@ -15,12 +15,13 @@ as through the queryset (the tests compare both on SQLite and PostgreSQL).
 
 Parameters are plain values as the database stores them (an ``int`` primary key, a ``str``),
 never model instances, and each must be used once in the query. ``select_related`` cannot be
-kept (``raw`` fills one model): make a second prepared lookup for the related row.
+kept (whole rows of one model): make a second prepared lookup for the related row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -30,6 +31,16 @@ SAMPLES = {
     int: lambda index: -7_300_001 - index,
     str: lambda index: f"\x1fprepared parameter {index}\x1f",
 }
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    model: type[models.Model]
+    alias: str
+    sql: str
+    constants: list[Any]
+    slots: list[int]  # where each value goes among the parameters
+    converters: dict[int, tuple[list, Any]]  # column -> (converter functions, expression)
 
 
 class Prepared:
@@ -42,7 +53,7 @@ class Prepared:
             raise ImproperlyConfigured(f"Prepared parameters must be int or str, not {unknown}")
         self.build = build
         self.types = types
-        self._compiled: dict[str, tuple[models.Manager, str, list[Any], list[int]]] = {}
+        self._compiled: dict[str, _Compiled] = {}
 
     def __call__(self, *values: Any, using: str | None = None) -> list[models.Model]:
         if len(values) != len(self.types):
@@ -50,24 +61,45 @@ class Prepared:
         compiled = self._compiled.get(using or "")
         if compiled is None:
             compiled = self._compiled[using or ""] = self._compile(using)
-        manager, sql, constants, slots = compiled
-        params = list(constants)
-        for slot, value, kind in zip(slots, values, self.types, strict=True):
+        params = list(compiled.constants)
+        for slot, value, kind in zip(compiled.slots, values, self.types, strict=True):
             if not isinstance(value, kind) or isinstance(value, bool):
                 raise TypeError(f"expected {kind.__name__}, got {value!r}")
             params[slot] = value
-        return list(manager.raw(sql, params))
+        connection = connections[compiled.alias]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            if compiled.converters:  # what the queryset would do: decrypt, parse dates, load JSON
+                row = list(row)
+                for index, (functions, expression) in compiled.converters.items():
+                    value = row[index]
+                    for convert in functions:
+                        value = convert(value, expression, connection)
+                    row[index] = value
+            found.append(compiled.model.from_db(compiled.alias, None, row))
+        return found
 
     def first(self, *values: Any, using: str | None = None) -> models.Model | None:
         rows = self(*values, using=using)
         return rows[0] if rows else None
 
-    def _compile(self, using: str | None):
+    def _compile(self, using: str | None) -> _Compiled:
         samples = [SAMPLES[kind](index) for index, kind in enumerate(self.types)]
         queryset = self.build(*samples)
         if using:
             queryset = queryset.using(using)
-        sql, params = queryset.query.sql_with_params()
+        model = queryset.model
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        columns = [column for column, _sql, _alias in compiler.select]
+        if [getattr(c, "target", None) for c in columns] != list(model._meta.concrete_fields):
+            raise ImproperlyConfigured(
+                f"Prepared query {self.build!r} must read whole rows of one model "
+                "(no select_related, only, values or annotations)"
+            )
         params = list(params)
         slots = []
         for sample in samples:
@@ -78,7 +110,10 @@ class Prepared:
                     f"compiled SQL's parameters (found {len(found)} times in {params!r})"
                 )
             slots.append(found[0])
-        return queryset.model._default_manager.db_manager(queryset.db), sql, params, slots
+        # The converters depend on the fields and the database engine, not on the connection
+        # object, so one set serves every thread's connection.
+        converters = compiler.get_converters(columns)
+        return _Compiled(model, queryset.db, sql, params, slots, converters)
 
 
 _INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[models.Field]]] = {}

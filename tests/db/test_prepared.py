@@ -104,3 +104,14 @@ def test_insert_saves_what_create_would(people):
             )
         )
     assert Person.objects.count() == 3
+
+
+def test_only_whole_rows_of_one_model():
+    from civitas.registry.models import Membership
+
+    joined = Prepared(lambda pk: Membership.objects.select_related("person").filter(pk=pk), int)
+    with pytest.raises(ImproperlyConfigured, match="whole rows"):
+        joined(1)
+    partial = Prepared(lambda pk: Person.objects.only("given_name").filter(pk=pk), int)
+    with pytest.raises(ImproperlyConfigured, match="whole rows"):
+        partial(1)
