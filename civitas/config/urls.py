@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/payments/", include("civitas.payments.urls")),  # cycles, batches, dashboard
     path("staff/audit/", include("civitas.audit.urls")),  # auditors: search and export
     path("staff/studio/", include("civitas.studio.urls")),  # programme studio (versions)
+    path("staff/privacy/", include("civitas.ops.staff_urls")),  # data-subject requests
     path("appeals/", include("civitas.casework.citizen_urls")),  # appeals, complaints, letters
     # GovStack Registration building block API (Information-Mediator-Client + bearer token)
     path("govstack/registration/", include("civitas.casework.govstack.urls")),

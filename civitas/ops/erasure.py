@@ -58,6 +58,7 @@ class ErasureOutcome:
     removed: dict[str, int] = field(default_factory=dict)
     kept: dict[str, dict] = field(default_factory=dict)  # rule -> {"count", "until"}
     dry_run: bool = False
+    audit_seq: int | None = None  # the audit event that records it (None for a dry run)
 
     def summary(self) -> dict:
         return {"outcome": self.outcome, "removed": self.removed, "kept": self.kept}
@@ -219,7 +220,7 @@ def erase_person(*, person: Person, actor, reason: str, dry_run: bool = False) -
                 _pseudonymise(person, removed, files)
                 outcome = "pseudonymised"
         result = ErasureOutcome(outcome, dict(sorted(removed.items())), holds, dry_run)
-        audit.record(
+        event = audit.record(
             actor=actor,
             action=f"privacy:person:{outcome}",
             subject=("registry.person", str(person.pk)),
@@ -228,6 +229,7 @@ def erase_person(*, person: Person, actor, reason: str, dry_run: bool = False) -
         if dry_run:
             transaction.set_rollback(True)
             return result
+        result.audit_seq = event.seq
         transaction.on_commit(lambda: _delete_files(files))
     return result
 
@@ -246,7 +248,7 @@ def erase_account(*, user: User, actor, reason: str, dry_run: bool = False) -> E
         _remove_applications(_drafts(None, user), removed, files)
         _erase_account(user, removed)
         result = ErasureOutcome("account_erased", dict(sorted(removed.items())), {}, dry_run)
-        audit.record(
+        event = audit.record(
             actor=actor,
             action="privacy:account:erased",
             subject=("accounts.user", str(user.pk)),
@@ -255,8 +257,54 @@ def erase_account(*, user: User, actor, reason: str, dry_run: bool = False) -> E
         if dry_run:
             transaction.set_rollback(True)
             return result
+        result.audit_seq = event.seq
         transaction.on_commit(lambda: _delete_files(files))
     return result
+
+
+@dataclass
+class ErasurePreview:
+    """What an erasure would do now (``outcome``), or why it cannot happen yet (``refused``)."""
+
+    outcome: ErasureOutcome | None = None
+    refused: str = ""
+
+
+def preview_erasure(
+    *, actor, person: Person | None = None, user: User | None = None
+) -> ErasurePreview:
+    """What ``erase_person`` (or, for an account without a registry record, ``erase_account``)
+    would do now, changing nothing: a dry run.
+
+    Showing it reveals what is held about someone, so the look is itself audited
+    (``privacy:person:viewed`` or ``privacy:account:viewed``, ids and counts only), also when the
+    erasure would be refused. The dry run's own event is rolled back with the rest of it."""
+    if (person is None) == (user is None):
+        raise ValueError("preview_erasure: give a person or an account")
+    if person is not None:
+        kind, subject = "person", ("registry.person", str(person.pk))
+    else:
+        kind, subject = "account", ("accounts.user", str(user.pk))
+    with transaction.atomic():
+        try:
+            if person is not None:
+                outcome = erase_person(person=person, actor=actor, reason="preview", dry_run=True)
+            else:
+                outcome = erase_account(user=user, actor=actor, reason="preview", dry_run=True)
+        except ErasureRefused as exc:
+            preview = ErasurePreview(refused=str(exc))
+        else:
+            preview = ErasurePreview(outcome=outcome)
+        audit.record(
+            actor=actor,
+            action=f"privacy:{kind}:viewed",
+            subject=subject,
+            after={
+                "what": "erasure dry run",
+                "would_be": preview.outcome.outcome if preview.outcome else "refused",
+            },
+        )
+    return preview
 
 
 def _delete_files(names: list[str]) -> None:

@@ -6,6 +6,9 @@
 
 A national ID given on the command line would stay in the shell's history: pass ``-`` and type
 it (or pipe it) instead.
+
+Administrators can do the same from the back office, with a dry run shown first and a download
+of everything held (subject access): ``/staff/privacy/`` (civitas/ops/privacy_views.py).
 """
 
 from __future__ import annotations
