@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civitas.applications.views import applying, assisted, following
+from civitas.applications.views import applying, assisted, documents, following
 
 app_name = "applications"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:reference>/questions/<str:page>/", applying.question, name="question"),
     path("<str:reference>/documents/", applying.documents, name="documents"),
     path("<str:reference>/documents/<str:name>/upload/", applying.upload, name="upload"),
+    path("<str:reference>/documents/<int:document_id>/", documents.download, name="document"),
     path(
         "<str:reference>/documents/<int:document_id>/remove/",
         applying.remove_document,

@@ -21,6 +21,7 @@ urlpatterns = [
         name="information_received",
     ),
     path("cases/<str:reference>/second-approval/", case.second_approval, name="second_approval"),
+    path("cases/<str:reference>/documents/<int:document_id>/", case.document, name="document"),
     path("cases/<str:reference>/letter/", case.letter, name="letter"),
     path("cases/<str:reference>/letter.pdf", case.letter_pdf_view, name="letter_pdf"),
     path("appeals/<str:reference>/", redress.appeal, name="appeal"),

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import SkipFile
 from django.urls import reverse
 
+from civitas.applications import services
 from civitas.applications.models import Document
 from civitas.applications.uploads import SizeLimitedUploadHandler, sniff
 from civitas.audit.models import AuditEvent
@@ -64,7 +65,9 @@ def test_a_pdf_named_like_a_picture_is_kept_as_the_pdf_it_is(client, draft, priv
     assert document.original_name == "scan.png"
     assert document.scan_status == "not_scanned"
     [path] = stored_files(private_dir)
-    assert path.read_bytes() == pdf()
+    assert path.read_bytes() != pdf(), "encrypted at rest (see test_documents_at_rest.py)"
+    with services.open_document(document) as stream:
+        assert stream.read() == pdf()
     assert "scan" not in path.name, "never the name the person gave"
     assert AuditEvent.objects.filter(action="applications:document:added").exists()
 

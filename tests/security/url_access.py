@@ -30,6 +30,7 @@ TRAIL_ROLES = ("auditor", "administrator")
 DASHBOARD_ROLES = ("supervisor", "finance_officer", "auditor", "administrator")
 PARTICIPATION_ROLES = ("policy_author", "approver", "administrator")
 STUDIO_ROLES = ("policy_author", "approver")
+PRIVACY_ROLES = ("administrator",)
 UUID0 = "00000000-0000-4000-8000-000000000000"
 
 MISSING = "ZZ-NO-SUCH-THING"
@@ -94,6 +95,14 @@ def _version(w) -> dict:
     return {"version_id": w.programme_version.pk}
 
 
+def _person(w) -> dict:
+    return {"pk": w.owner.person.pk}  # the citizen's registry record
+
+
+def _account(w) -> dict:
+    return {"pk": w.other.pk}  # an account without a registry record
+
+
 # Every URL of the Django admin is protected alike (staff, then model permissions).
 NAMESPACES: dict[str, Rule] = {"admin": admin()}
 
@@ -144,6 +153,7 @@ URLS: dict[str, Rule] = {
     "applications:prefill": owner(_application),
     "applications:question": owner(lambda w: {**_application(w), "page": "1"}),
     "applications:documents": owner(_application),
+    "applications:document": owner(lambda w: {**_application(w), "document_id": 999999}),
     "applications:upload": owner(lambda w: {**_application(w), "name": "payslip"}, method="POST"),
     "applications:remove_document": owner(
         lambda w: {**_application(w), "document_id": 1}, method="POST"
@@ -200,6 +210,7 @@ URLS: dict[str, Rule] = {
     "casework:request_information": staff(DECIDING_ROLES, _application, method="POST"),
     "casework:information_received": staff(DECIDING_ROLES, _application, method="POST"),
     "casework:second_approval": staff(("supervisor",), _application, method="POST"),
+    "casework:document": staff(CASE_ROLES, lambda w: {**_application(w), "document_id": 999999}),
     "casework:letter": staff(CASE_ROLES, _application),
     "casework:letter_pdf": staff(CASE_ROLES, _application),
     "casework:appeal": staff(CASE_ROLES, REF),
@@ -219,6 +230,15 @@ URLS: dict[str, Rule] = {
     # --- the audit trail -----------------------------------------------------------------------------------
     "audit:search": staff(TRAIL_ROLES),
     "audit:export": staff(TRAIL_ROLES),
+    # --- data-subject requests: erasure and access (the data-protection officer) -------------------------
+    "privacy:find": staff(PRIVACY_ROLES, real=True),
+    "privacy:person": staff(PRIVACY_ROLES, _person, real=True),
+    "privacy:person_erase": staff(PRIVACY_ROLES, _person, method="POST"),
+    "privacy:person_export": staff(PRIVACY_ROLES, _person, method="POST"),
+    "privacy:account": staff(PRIVACY_ROLES, _account, real=True),
+    "privacy:account_erase": staff(PRIVACY_ROLES, _account, method="POST"),
+    "privacy:account_export": staff(PRIVACY_ROLES, _account, method="POST"),
+    "privacy:done": staff(PRIVACY_ROLES, {"seq": 999999}),
     # --- open data: the public catalogue, APIs and feeds ---------------------------------------------------
     "opendata:search": public(),
     "opendata:api": public(),

@@ -94,8 +94,11 @@ def _private_storage():
 
 
 def document_path(instance: Document, filename: str) -> str:
-    # Never the name the person gave: a random name, grouped by application.
+    # Never the name the person gave: a random name, grouped by application. An encrypted file is
+    # no PDF or picture to whoever reads the storage, so its name does not claim to be one.
     extension = {"pdf": "pdf", "png": "png", "jpeg": "jpg"}.get(instance.file_format, "bin")
+    if instance.encrypted:
+        extension = "enc"
     return f"documents/{instance.application.reference}/{secrets.token_hex(16)}.{extension}"
 
 
@@ -109,6 +112,11 @@ class Document(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     file = models.FileField(upload_to=document_path, storage=_private_storage, max_length=200)
+    # The stored file is encrypted (civitas.security.files, bound to the sha256 above) with the
+    # field-encryption key ``key_id``. False for files stored before encryption at rest: they are
+    # served as stored until ``civitas security rotate-keys`` rewrites them encrypted.
+    encrypted = models.BooleanField(default=False)
+    key_id = models.CharField(max_length=16, blank=True, default="")
     scan_status = models.CharField(max_length=20, choices=ScanStatus.choices)
     scan_detail = models.CharField(max_length=200, blank=True)
     uploaded_by = models.ForeignKey(

@@ -35,7 +35,14 @@ from civitas.applications.services.applying import (
     use_registry_answers,
     withdraw,
 )
-from civitas.applications.services.documents import DocumentRefused, add_document, remove_document
+from civitas.applications.services.documents import (
+    DocumentRefused,
+    DocumentUnavailable,
+    add_document,
+    open_document,
+    reencrypt_documents,
+    remove_document,
+)
 from civitas.applications.services.people import (
     register_intermediary,
     request_correction,
@@ -44,6 +51,7 @@ from civitas.applications.services.people import (
 
 __all__ = [
     "DocumentRefused",
+    "DocumentUnavailable",
     "OAuthError",
     "Problem",
     "SubmissionIncomplete",
@@ -56,8 +64,10 @@ __all__ = [
     "create_personal_token",
     "decline_prefill",
     "exchange_code",
+    "open_document",
     "problems_before_sending",
     "record_decision",
+    "reencrypt_documents",
     "refresh_access_token",
     "register_intermediary",
     "remove_document",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civitas.applications.models import Application
+from civitas.applications.views.documents import document_response
 from civitas.casework import selectors, services
 from civitas.casework.eligibility import assess_application
 from civitas.casework.forms import DecisionForm, InformationRequestForm, SecondApprovalForm
@@ -181,6 +182,16 @@ def _final_decision(case):
     if decision is None:
         raise Http404("No decision yet")
     return decision
+
+
+@login_required
+def document(request, reference: str, document_id: int):
+    """A document sent with the application, for staff who may see the case (same 404 otherwise)."""
+    application = _case(request, reference).application
+    found = application.documents.filter(pk=document_id).first()
+    if found is None:
+        raise Http404("No such document")
+    return document_response(found)
 
 
 @login_required

@@ -22,7 +22,8 @@ class Command(BaseCommand):
         gen.add_argument("--kid", required=True, help="Key id, e.g. 2026b (1-16 characters).")
         rot = sub.add_parser(
             "rotate-keys",
-            help="Re-encrypt and re-hash every value not yet under the active keys.",
+            help="Re-encrypt and re-hash every value (and rewrite every file, such as uploaded "
+            "documents) not yet under the active keys.",
         )
         rot.add_argument("--batch-size", type=int, default=500)
         rot.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
@@ -48,14 +49,29 @@ class Command(BaseCommand):
             targets=targets, batch_size=max(1, options["batch_size"]), dry_run=options["dry_run"]
         )
         verb = "would change" if options["dry_run"] else "changed"
+        failed = 0
         for stats in results:
-            line = (
-                f"{stats.model}: {stats.rows} rows checked, {verb} {stats.reencrypted} encrypted "
-                f"values and {stats.rehashed} hashes"
-            )
+            if stats.kind == "files":
+                rewrote = "would rewrite" if options["dry_run"] else "rewrote"
+                line = (
+                    f"{stats.model} files: {stats.rows} checked, {rewrote} {stats.reencrypted} "
+                    f"under the active key, {stats.failed} could not be read"
+                )
+                failed += stats.failed
+            else:
+                line = (
+                    f"{stats.model}: {stats.rows} rows checked, {verb} {stats.reencrypted} "
+                    f"encrypted values and {stats.rehashed} hashes"
+                )
             logger.info(
                 line, extra={"event": "security:keys:rotated", "dry_run": options["dry_run"]}
             )
             self.stdout.write(line)
         if not results:
             self.stdout.write("no model has encrypted or hashed fields")
+        if failed:
+            raise CommandError(
+                f"{failed} files could not be read (missing or altered; the log names each): "
+                "they are still under their old key or in clear, so keep the old keys until "
+                "they are dealt with"
+            )
