@@ -4,6 +4,8 @@ texts, test cases, reviews and simulation results. The version itself (rules, fo
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -89,23 +91,81 @@ class Review(models.Model):
         return f"{self.decision} {self.version}"
 
 
+class SimulationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")  # waiting for the worker
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")  # final: the report is kept
+    FAILED = "failed", _("Failed")  # final: see the message
+
+
+# the only moves a simulation makes (``services`` checks each one)
+SIMULATION_TRANSITIONS: dict[str, set[str]] = {
+    SimulationStatus.QUEUED: {SimulationStatus.RUNNING, SimulationStatus.FAILED},
+    SimulationStatus.RUNNING: {SimulationStatus.DONE, SimulationStatus.FAILED},
+    SimulationStatus.DONE: set(),
+    SimulationStatus.FAILED: set(),
+}
+LIVE_SIMULATION = (SimulationStatus.QUEUED, SimulationStatus.RUNNING)
+# A queued or running simulation the worker has said nothing about for this long is taken as lost
+# (the worker stopped): the page says so, and pressing the button again starts a new one.
+STALE_AFTER = timedelta(minutes=30)
+
+
 class Simulation(models.Model):
-    """A draft compared with a baseline over the registry population, kept for the review."""
+    """A draft compared with a baseline over the registry population, kept for the review.
+
+    Queued by ``services.start_simulation`` and run by the worker (``tasks.run_simulation``),
+    which writes its progress here as it goes; at most one is queued or running per version."""
 
     version = models.ForeignKey(
         ProgramVersion, on_delete=models.CASCADE, related_name="simulations"
     )
-    revision = models.PositiveIntegerField()
-    baseline = models.CharField(max_length=80)  # "v3 (in force)" or "no programme"
+    revision = models.PositiveIntegerField()  # of the rules simulated (read when it starts)
     period = models.CharField(max_length=7)
-    households = models.PositiveIntegerField()
-    report = models.JSONField()
-    seconds = models.FloatField()
+    # changes only through services (see SIMULATION_TRANSITIONS)
+    status = models.CharField(
+        max_length=10, choices=SimulationStatus.choices, default=SimulationStatus.QUEUED
+    )
+    phase = models.CharField(max_length=80, blank=True)  # what the worker is doing, in words
+    baseline = models.CharField(max_length=80, blank=True)  # "v3 (in force)" or "no programme"
+    households = models.PositiveIntegerField(default=0)  # in the registry
+    households_done = models.PositiveIntegerField(default=0)  # compared so far
+    report = models.JSONField(null=True, blank=True)  # when done
+    seconds = models.FloatField(null=True, blank=True)  # registry read and engine, when done
+    message = models.TextField(blank=True)  # why it failed, in words for the page
     run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    run_at = models.DateTimeField(default=timezone.now)
+    run_at = models.DateTimeField(default=timezone.now)  # when it was asked for
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)  # last word from the worker
 
     class Meta:
-        ordering = ["-run_at"]
+        ordering = ["-run_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="studio_one_live_simulation_per_version",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"simulation of {self.version} for {self.period}"
+        return f"simulation of {self.version} for {self.period} ({self.status})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_SIMULATION
+
+    @property
+    def is_stale(self) -> bool:
+        return self.is_live and self.updated_at < timezone.now() - STALE_AFTER
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == SimulationStatus.DONE
+
+    @property
+    def percent(self) -> int:
+        if not self.households:
+            return 0
+        return min(100, 100 * self.households_done // self.households)

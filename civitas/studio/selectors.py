@@ -64,6 +64,11 @@ def simulation_for(user, simulation_id: int) -> Simulation:
     return run
 
 
+def latest_simulation(version: ProgramVersion) -> Simulation | None:
+    """The simulation asked for last (whatever its state), with who asked."""
+    return version.simulations.select_related("run_by").first()
+
+
 def authors_of(version: ProgramVersion) -> set[int]:
     return set(version.authors.values_list("user_id", flat=True))
 

@@ -5,11 +5,12 @@ status changes go through ``programs.versioning.change_status``."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from datetime import date
 
 import yaml
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,13 +24,18 @@ from civitas.rules.periods import parse_period
 from civitas.studio import emergency, selectors
 from civitas.studio.errors import StudioRefused
 from civitas.studio.models import (
+    LIVE_SIMULATION,
+    SIMULATION_TRANSITIONS,
     Authorship,
     Review,
     ReviewDecision,
     Simulation,
+    SimulationStatus,
     TestCase,
     Workspace,
 )
+
+logger = logging.getLogger(__name__)
 
 TEXT_FIELDS = ("name", "summary", "who_can_apply", "what_you_need", "how_long", "what_happens_next")
 
@@ -499,44 +505,202 @@ def activate_due(*, actor, today: date | None = None) -> list[ProgramVersion]:
     return done
 
 
-# --- simulation ------------------------------------------------------------------------------------
-@transaction.atomic
-def record_simulation(*, actor, version: ProgramVersion, period: str) -> Simulation:
-    """Compare the version with the one in force (or no programme) over the registry and keep
-    the result for the review."""
-    from civitas.studio import simulation
+# --- simulation: queued here, run by the worker with its progress on the row ---------------------
+# One queued or running simulation per version. One the worker has said nothing about for a long
+# time (``Simulation.is_stale``) is taken as lost: the next press records it as failed and starts
+# a new one.
+def start_simulation(*, actor, version: ProgramVersion, period: str) -> tuple[Simulation, bool]:
+    """Queue a simulation of ``version`` for ``period``; the worker runs it after commit
+    (``tasks.run_simulation``). Returns ``(simulation, started)``: while one is already queued or
+    running for this version, that one with ``started`` False, and nothing new is queued."""
+    from civitas.studio import tasks
 
     _require(selectors.may_use_studio(actor), _("Only studio users can run a simulation."))
+    try:
+        parse_period(period)
+    except ValueError:
+        raise StudioRefused(_("Give the month as YYYY-MM.")) from None
+    checked = selectors.validate_rules(dict(version.rules), name=version.program.slug)
+    _require(checked.ok, _("The rules do not load: fix the errors shown next to the files."))
+    try:
+        with transaction.atomic():
+            workspace = Workspace.objects.select_for_update().filter(version_id=version.pk).first()
+            live = _live_simulation(version)
+            if live is not None and not live.is_stale:
+                return live, False
+            if live is not None:
+                _move(
+                    live,
+                    SimulationStatus.FAILED,
+                    actor=actor,
+                    finished_at=timezone.now(),
+                    phase="",
+                    message=_(
+                        "The worker stopped before this simulation finished (no news from it "
+                        "since %(time)s)."
+                    )
+                    % {"time": timezone.localtime(live.updated_at).strftime("%Y-%m-%d %H:%M")},
+                )
+            now = timezone.now()
+            run = Simulation.objects.create(
+                version=version,
+                revision=workspace.revision if workspace else 0,
+                period=period,
+                status=SimulationStatus.QUEUED,
+                phase=_("Waiting for the worker"),
+                run_by=actor,
+                run_at=now,
+                updated_at=now,
+            )
+            audit.record(
+                actor=actor,
+                action="studio:simulation:queued",
+                subject=run,
+                after={"version": version.pk, "period": period, "revision": run.revision},
+            )
+            transaction.on_commit(lambda: tasks.run_simulation.enqueue(run.pk))
+    except IntegrityError:  # someone else queued one for this version a moment ago
+        live = _live_simulation(version)
+        if live is None:
+            raise
+        return live, False
+    return run, True
+
+
+def _live_simulation(version: ProgramVersion) -> Simulation | None:
+    return Simulation.objects.filter(version_id=version.pk, status__in=LIVE_SIMULATION).first()
+
+
+def _move(run: Simulation, target: str, *, actor=None, **fields) -> Simulation:
+    """Change a simulation's status along ``SIMULATION_TRANSITIONS``, audited, in one short
+    transaction (the worker's moves are audited with no actor: the system made them)."""
+    with transaction.atomic():
+        locked = Simulation.objects.select_for_update().get(pk=run.pk)
+        if target not in SIMULATION_TRANSITIONS[locked.status]:
+            raise StudioRefused(
+                _("This simulation is %(current)s, so it cannot become %(target)s.")
+                % {
+                    "current": str(SimulationStatus(locked.status).label).lower(),
+                    "target": str(SimulationStatus(target).label).lower(),
+                }
+            )
+        before = {"status": locked.status}
+        locked.status = target
+        locked.updated_at = timezone.now()
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save()
+        after = {
+            "status": target,
+            "version": locked.version_id,
+            "period": locked.period,
+            "revision": locked.revision,
+            "households": locked.households,
+        }
+        if target == SimulationStatus.DONE:
+            after |= {"baseline": locked.baseline, "difference": locked.report["difference"]}
+        if target == SimulationStatus.FAILED:
+            after["message"] = locked.message
+        audit.record(
+            actor=actor,
+            action=f"studio:simulation:{target}",
+            subject=locked,
+            before=before,
+            after=after,
+        )
+    return locked
+
+
+def _progress(run: Simulation, **fields) -> None:
+    """Progress is bookkeeping, not a change of state: one short write, without an audit event."""
+    fields["updated_at"] = timezone.now()
+    for name, value in fields.items():
+        setattr(run, name, value)
+    with transaction.atomic():
+        Simulation.objects.filter(pk=run.pk).update(**fields)
+
+
+def execute_simulation(simulation_id: int) -> Simulation | None:
+    """The worker's half: run a queued simulation, writing its progress, and keep the report; a
+    failure is kept on the simulation as a message for the page (the details go to the log).
+    Running it again for a simulation that is no longer queued does nothing (the queue delivers
+    at least once)."""
+    from civitas.registry.models import Household
+    from civitas.studio import simulation
+
+    with transaction.atomic():
+        run = Simulation.objects.select_for_update().filter(pk=simulation_id).first()
+        if run is None or run.status != SimulationStatus.QUEUED:
+            return run
+        # the rules and their revision as they are now, read together (the draft may have been
+        # saved since the button was pressed)
+        workspace = Workspace.objects.select_for_update().filter(version_id=run.version_id).first()
+        version = ProgramVersion.objects.select_related("program").get(pk=run.version_id)
+        run = _move(
+            run,
+            SimulationStatus.RUNNING,
+            revision=workspace.revision if workspace else run.revision,
+            started_at=timezone.now(),
+            households=Household.objects.count(),
+            households_done=0,
+            phase=_("Reading the registry"),
+        )
+
+    comparing = _("Comparing the draft with the baseline")
+
+    def on_progress(done: int, total: int) -> None:
+        fields = {"households": total, "households_done": done}
+        if run.phase != comparing:
+            fields["phase"] = comparing
+        try:
+            _progress(run, **fields)
+        except DatabaseError:  # a missed progress write must not stop the simulation
+            logger.warning("studio simulation %s: progress not written", run.pk, exc_info=True)
+
     started = time.perf_counter()
     try:
-        outcome = simulation.simulate_version(version, period=period)
+        outcome = simulation.simulate_version(version, period=run.period, progress=on_progress)
     except simulation.SimulationRefused as exc:
-        raise StudioRefused(str(exc)) from None
-    seconds = time.perf_counter() - started
-    workspace = Workspace.objects.filter(version=version).first()
-    run = Simulation.objects.create(
-        version=version,
-        revision=workspace.revision if workspace else 0,
-        baseline=outcome.baseline_label,
-        period=period,
-        households=outcome.report["households"],
-        report=outcome.report,
-        seconds=round(seconds, 3),
-        run_by=actor,
+        message = str(exc)
+    except Exception:
+        logger.exception("studio simulation %s failed", run.pk)
+        message = _unexpected(run)
+    else:
+        try:
+            return _end(
+                run,
+                SimulationStatus.DONE,
+                baseline=outcome.baseline_label,
+                households=outcome.report["households"],
+                households_done=outcome.report["households"],
+                report=outcome.report,
+                seconds=round(time.perf_counter() - started, 3),
+                finished_at=timezone.now(),
+                phase="",
+            )
+        except Exception:
+            logger.exception("studio simulation %s: the report could not be kept", run.pk)
+            message = _unexpected(run)
+    return _end(
+        run, SimulationStatus.FAILED, message=message[:2000], finished_at=timezone.now(), phase=""
     )
-    audit.record(
-        actor=actor,
-        action="studio:simulation:run",
-        subject=run,
-        after={
-            "version": version.pk,
-            "period": period,
-            "baseline": run.baseline,
-            "households": run.households,
-            "difference": outcome.report["difference"],
-        },
-    )
-    return run
+
+
+def _unexpected(run: Simulation) -> str:
+    return _(
+        "The simulation stopped on an unexpected error. Try again; if it happens again, tell the "
+        "administrators (simulation %(id)s: the details are in the server's log)."
+    ) % {"id": run.pk}
+
+
+def _end(run: Simulation, target: str, **fields) -> Simulation:
+    """The worker's last move; a simulation no longer running (taken as lost meanwhile, see
+    ``Simulation.is_stale``) is left as it is."""
+    try:
+        return _move(run, target, **fields)
+    except StudioRefused:
+        logger.warning("studio simulation %s ended after it was taken as lost", run.pk)
+        return Simulation.objects.get(pk=run.pk)
 
 
 @transaction.atomic
@@ -631,6 +795,13 @@ def open_consultation(*, actor, simulation: Simulation, title: str, summary: str
     _require(
         version.status in CONSULTABLE,
         _("Only a draft or a version in review can be put to consultation."),
+    )
+    _require(
+        simulation.status == SimulationStatus.DONE,
+        _(
+            "This simulation has not finished: wait for its results (or run it again if it "
+            "failed) before opening a consultation."
+        ),
     )
     workspace = Workspace.objects.filter(version=version).first()
     _require(

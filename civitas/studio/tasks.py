@@ -12,6 +12,14 @@ def activate_due_versions() -> int:
 
 
 @task()
+def run_simulation(simulation_id: int) -> str:
+    """Run a queued simulation over the registry, writing its progress on the row
+    (``services.execute_simulation``); returns its final status."""
+    run = services.execute_simulation(simulation_id)
+    return run.status if run is not None else "missing"
+
+
+@task()
 def publish_consultation(consultation_id: int, simulation_id: int, user_id: int) -> str:
     """Attach the impact to a consultation opened from the studio and open it to the public
     (``services.publish_consultation``); returns the consultation's phase."""

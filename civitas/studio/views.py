@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,7 +30,10 @@ from civitas.studio.forms import (
     ReviewForm,
     SimulateForm,
 )
-from civitas.studio.models import Simulation
+from civitas.studio.models import Simulation, SimulationStatus
+
+# while a simulation is queued or running, its page asks again this often (no JavaScript)
+REFRESH_SECONDS = 3
 
 
 def _version(request, version_id):
@@ -119,7 +123,8 @@ def version(request, version_id):
     version = _version(request, version_id)
     checked = selectors.validate_rules(dict(version.rules), name=version.program.slug)
     report = selectors.run_tests(version)
-    simulation = version.simulations.first()
+    simulation = selectors.latest_simulation(version)
+    live = simulation is not None and simulation.is_live
     context = _context(
         request,
         version,
@@ -130,15 +135,33 @@ def version(request, version_id):
         authors=version.authors.select_related("user"),
         is_author=request.user.pk in selectors.authors_of(version),
         simulation=simulation,
+        # the page follows a simulation for whoever asked for it (see below)
+        refreshes=live and not simulation.is_stale and simulation.run_by_id == request.user.pk,
+        refresh_seconds=REFRESH_SECONDS,
         can_consult=simulation is not None
+        and simulation.is_done
         and version.status in services.CONSULTABLE
         and simulation.revision == version.studio.revision,
-        simulate_form=SimulateForm(initial={"period": version.effective_from.strftime("%Y-%m")}),
+        simulate_form=SimulateForm(initial={"period": _period_to_offer(version, simulation)}),
         review_form=ReviewForm(),
     )
-    if simulation is not None:
+    if simulation is not None and simulation.is_done:
         context["charts"] = _charts(simulation)
-    return render(request, "studio/version.html", context)
+    response = render(request, "studio/version.html", context)
+    if context["refreshes"]:
+        # no JavaScript: the browser asks again until the simulation ends (as the proactive
+        # enrolment run page does). Only for who asked for it, so nobody else typing a review
+        # on this page loses their text; they see the progress when they reload.
+        here = reverse("studio:version", args=[version.pk])
+        response["Refresh"] = f"{REFRESH_SECONDS}; url={here}#simulation"
+    return response
+
+
+def _period_to_offer(version, simulation) -> str:
+    """The month to simulate: the one that failed (to try again), else the version's first."""
+    if simulation is not None and simulation.status == SimulationStatus.FAILED:
+        return simulation.period
+    return version.effective_from.strftime("%Y-%m")
 
 
 def _charts(simulation: Simulation) -> dict:
@@ -322,19 +345,38 @@ def simulate(request, version_id):
     form = SimulateForm(request.POST)
     if form.is_valid():
         try:
-            services.record_simulation(
+            _run, started = services.start_simulation(
                 actor=request.user, version=version, period=form.cleaned_data["period"]
             )
         except StudioRefused as exc:
             messages.error(request, str(exc))
+        else:
+            if started:
+                messages.success(
+                    request,
+                    _(
+                        "The simulation is queued. This page shows its progress and then its "
+                        "results."
+                    ),
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "A simulation of this version is already under way: its progress is "
+                        "shown below. Wait for it to end before running another."
+                    ),
+                )
     else:
         messages.error(request, _("Give the month as YYYY-MM."))
-    return redirect("studio:version", version_id=version.pk)
+    return redirect(reverse("studio:version", args=[version.pk]) + "#simulation")
 
 
 @login_required
 def simulation_csv(request, simulation_id):
     run = selectors.simulation_for(request.user, simulation_id)
+    if not run.is_done:
+        raise Http404("Not found")  # no table until the simulation has finished
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -374,6 +416,15 @@ def consult(request, simulation_id):
     """Open a public consultation on the simulated draft, with the impact attached."""
     run = selectors.simulation_for(request.user, simulation_id)
     version = _version(request, run.version_id)
+    if not run.is_done:
+        messages.error(
+            request,
+            _(
+                "This simulation has not finished: wait for its results (or run it again if it "
+                "failed) before opening a consultation."
+            ),
+        )
+        return redirect(reverse("studio:version", args=[version.pk]) + "#simulation")
     program = version.program
     initial = {
         "title": _("Have your say: %(name)s, version %(n)s")

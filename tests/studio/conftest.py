@@ -63,3 +63,21 @@ def flood_draft(author, start):
         end=start + timedelta(days=90),
         reference="Flood Emergency Decree 2026, art. 2",
     )
+
+
+@pytest.fixture
+def simulate_now(django_capture_on_commit_callbacks):
+    """Press "simulate" and let the queue run it (the immediate backend runs the task when the
+    request's transaction commits); the simulation as the worker left it."""
+    from civitas.studio import services
+
+    def run(*, actor, version, period):
+        with django_capture_on_commit_callbacks(execute=True):
+            simulation, started = services.start_simulation(
+                actor=actor, version=version, period=period
+            )
+        assert started
+        simulation.refresh_from_db()
+        return simulation
+
+    return run

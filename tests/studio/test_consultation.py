@@ -18,11 +18,13 @@ from civitas.studio.errors import StudioRefused
 
 
 @pytest.fixture
-def simulated(demo_country, author, flood_draft):
+def simulated(demo_country, author, flood_draft, simulate_now):
     demo_country.populate(households=60, seed=5)
-    return services.record_simulation(
+    run = simulate_now(
         actor=author, version=flood_draft, period=flood_draft.effective_from.strftime("%Y-%m")
     )
+    assert run.status == "done", run.message
+    return run
 
 
 def test_an_author_opens_a_public_consultation_with_the_simulated_impact(

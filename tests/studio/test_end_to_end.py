@@ -22,11 +22,19 @@ from civitas.studio import services
 
 @pytest.mark.django_db
 def test_scheduled_today_in_force_on_its_date_listed_invited_and_paid(
-    client, demo_country, author, approver, flood_draft, start, django_capture_on_commit_callbacks
+    client,
+    demo_country,
+    author,
+    approver,
+    flood_draft,
+    start,
+    django_capture_on_commit_callbacks,
+    simulate_now,
 ):
     demo_country.populate(households=300, seed=11)
     month = start.strftime("%Y-%m")
-    simulated = services.record_simulation(actor=author, version=flood_draft, period=month)
+    simulated = simulate_now(actor=author, version=flood_draft, period=month)
+    assert simulated.status == "done", simulated.message
     assert simulated.report["gainers"] > 0
 
     # approved today, dated a week ahead: scheduled, not yet public
