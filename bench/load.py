@@ -358,9 +358,15 @@ def main() -> int:
         "--workers",
         type=int,
         default=2,
-        help="gunicorn worker processes (2, as civitas serve runs)",
+        help="server worker processes (2, as civitas serve runs)",
     )
     parser.add_argument("--threads", type=int, default=None, help="threads per worker")
+    parser.add_argument(
+        "--server",
+        choices=("gunicorn", "granian"),
+        default="gunicorn",
+        help="the WSGI server (granian: pip install granian)",
+    )
     parser.add_argument("--profile", action="store_true", help="queries and CPU, in one process")
     parser.add_argument("--profile-count", type=int, default=300)
     parser.add_argument("--profile-top", type=int, default=0, help="print cProfile's top lines")
@@ -372,7 +378,9 @@ def main() -> int:
     extra = {"WEB_THREADS": str(args.threads)} if args.threads else {}
     met = {}
     for engine in engines:
-        instance = Instance(engine, name="load", workers=args.workers, extra_env=extra)
+        instance = Instance(
+            engine, name="load", workers=args.workers, extra_env=extra, server_kind=args.server
+        )
         try:
             clients = 1 if args.profile else args.clients
             print(f"== {engine}: setting up (migrate, demo programmes, {clients} citizens)")
@@ -383,7 +391,7 @@ def main() -> int:
             instance.start()
             threads = instance.env.get("WEB_THREADS", "the config's")
             print(
-                f"gunicorn: {args.workers} workers x {threads} threads; {args.clients} clients; "
+                f"{args.server}: {args.workers} workers x {threads} threads; {args.clients} clients; "
                 f"{args.warmup:.0f} s warm-up, {args.seconds:.0f} s measured; "
                 f"load average before {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
             )

@@ -56,6 +56,7 @@ class Instance:
     name: str = "bench"
     workers: int = 4
     extra_env: dict = field(default_factory=dict)
+    server_kind: str = "gunicorn"  # or "granian"
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="civitas-bench-")))
     port: int = field(default_factory=free_port)
     server: subprocess.Popen | None = None
@@ -139,26 +140,50 @@ class Instance:
             return conn.execute(sql, params).fetchall()
 
     # --- the server ------------------------------------------------------------------------------
-    def start(self, *, wait: float = 60.0) -> None:
-        self.server = subprocess.Popen(
-            [
+    def _server_command(self) -> list[str]:
+        if self.server_kind == "granian":  # a Rust HTTP server running the same WSGI app
+            return [
                 sys.executable,
                 "-m",
-                "gunicorn",
+                "granian",
+                "--interface",
+                "wsgi",
                 "civitas.config.wsgi:application",
-                "--config",  # the production settings (worker class, threads, keep-alive)
-                str(ROOT / "deploy" / "gunicorn.conf.py"),
-                "--bind",
-                f"127.0.0.1:{self.port}",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
                 "--workers",
                 str(self.workers),
-                "--graceful-timeout",
-                "5",
-                "--timeout",
-                "60",
+                "--blocking-threads",
+                self.env.get("WEB_THREADS", "4"),
                 "--backlog",
                 "2048",
-            ],
+                "--log-level",
+                "warning",
+            ]
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "civitas.config.wsgi:application",
+            "--config",  # the production settings (worker class, threads, keep-alive)
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--graceful-timeout",
+            "5",
+            "--timeout",
+            "60",
+            "--backlog",
+            "2048",
+        ]
+
+    def start(self, *, wait: float = 60.0) -> None:
+        self.server = subprocess.Popen(
+            self._server_command(),
             env=self.env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -104,9 +104,10 @@ def database_from_url(url: str, *, var_dir: Path, variable: str = "DATABASE_URL"
 
 def sqlite_database(path: Path) -> dict:
     """The embedded default: WAL so readers never block the writer, immediate transactions so two
-    writers queue on the busy timeout instead of failing mid-transaction with "database is locked"."""
+    writers never fail mid-transaction with "database is locked", and Django's backend with
+    writers taking turns on a lock of ours instead of polling (``civitas.db.sqlite``)."""
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "civitas.db.sqlite",
         "NAME": str(path),
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",

@@ -134,7 +134,7 @@ DATABASES = {
 # (a restarted PostgreSQL) instead of failing the next request.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in {"civitas.db.sqlite", "django.db.backends.sqlite3"}:
     # NORMAL (default) in WAL mode: a commit survives a killed process but not a power cut or an
     # OS crash, which can lose the last commits (never corrupt the file). FULL syncs every commit
     # to disk and makes each write wait for the disk (single writer: a few ms per submission).
