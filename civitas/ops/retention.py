@@ -31,6 +31,7 @@ DEFAULT_DAYS = {
     "finished_tasks": 30,  # background task results (arguments may name people)
     "population_runs": 2,  # population partitions left behind by a failed run
     "stale_drafts": 365,  # application drafts never sent (answers may hold health data)
+    "govstack_uploads": 2,  # files staged through the GovStack API and never attached
 }
 
 
@@ -120,7 +121,19 @@ RULES = [
     Rule("finished_tasks", "results of background tasks", _tasks),
     Rule("population_runs", "files of population runs", lambda age: None, _population_files),
     Rule("stale_drafts", "application drafts never sent", lambda age: None, _stale_drafts),
+    Rule(
+        "govstack_uploads",
+        "files staged by the GovStack API and never attached",
+        lambda age: None,
+        lambda age: _govstack_staging().purge_staged_uploads(age),
+    ),
 ]
+
+
+def _govstack_staging():
+    from civitas.casework.govstack import staging
+
+    return staging
 
 
 def retention_days() -> dict[str, int]:

@@ -16,8 +16,6 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import JsonResponse
@@ -27,12 +25,11 @@ from django.views.decorators.csrf import csrf_exempt
 from civitas.applications import services as applications
 from civitas.applications.lifecycle import Status, TransitionNotAllowed
 from civitas.applications.models import Application, Channel
-from civitas.applications.services import DocumentRefused, SubmissionIncomplete
+from civitas.applications.services import SubmissionIncomplete
 from civitas.applications.uploads import HEAD_BYTES, sniff
-from civitas.audit import services as audit
 from civitas.casework import selectors, services
 from civitas.casework.errors import ActionRefused
-from civitas.casework.govstack import shapes
+from civitas.casework.govstack import shapes, staging
 from civitas.casework.govstack.auth import authenticate, error
 from civitas.casework.govstack.ids import service_id, user_id
 from civitas.casework.lifecycles import ACTIVE_TASK_STATES, TaskKind
@@ -45,7 +42,6 @@ from civitas.registry.models import Person, national_id_hashes
 logger = logging.getLogger(__name__)
 MAX_RESULTS = 200
 MAX_UPLOAD = 20 * 1024 * 1024
-UPLOADS = "govstack/uploads"
 
 
 def endpoint(*methods: str):
@@ -151,8 +147,9 @@ def eform_detail(request, client, eform: str):
 # --- documents ------------------------------------------------------------------------------------
 @endpoint("POST")
 def upload_document(request, client):
-    """Keep an uploaded file for a later application; ``additionalMetadata`` names the document
-    requirement it answers. The file is checked again when the application uses it."""
+    """Keep an uploaded file, sealed, for a later application; ``additionalMetadata`` names the
+    document requirement it answers. The file is checked again (format, virus scan) when the
+    application uses it, then becomes one of its documents and the staged copy is deleted."""
     if not client.may_submit:
         return error(403, "FORBIDDEN", "this client may not submit applications")
     uploaded = request.FILES.getlist("file")
@@ -165,45 +162,13 @@ def upload_document(request, client):
     upload.seek(0)
     if sniff(head) is None:
         return error(400, "BAD_FILE", "the file must be a PDF, PNG or JPEG")
-    token = uuid.uuid4().hex
     requirement = request.GET.get("additionalMetadata", "").strip()[:60]
-    storage = storages["default"]
-    storage.save(f"{UPLOADS}/{client.pk}/{token}", upload)
-    storage.save(
-        f"{UPLOADS}/{client.pk}/{token}.json",
-        ContentFile(json.dumps({"requirement": requirement, "name": upload.name}).encode()),
+    token = staging.stage(
+        client=client, upload=upload, original_name=upload.name, requirement=requirement
     )
-    with transaction.atomic():
-        audit.record(
-            actor=client.acts_as,
-            action="casework:govstack:document_uploaded",
-            subject=client,
-            after={"upload": token, "requirement": requirement, "size": upload.size},
-        )
     return JsonResponse(
         {"code": 200, "type": "upload", "message": "stored", "url": f"urn:civitas:upload:{token}"}
     )
-
-
-def _attach(application, client, urls: list) -> None:
-    storage = storages["default"]
-    for url in urls:
-        token = str(url).rsplit(":", 1)[-1]
-        if not token.isalnum() or not storage.exists(f"{UPLOADS}/{client.pk}/{token}"):
-            raise ValueError(f"unknown document {url}")
-        with storage.open(f"{UPLOADS}/{client.pk}/{token}.json") as meta_file:
-            meta = json.load(meta_file)
-        with storage.open(f"{UPLOADS}/{client.pk}/{token}", "rb") as stream:
-            try:
-                applications.add_document(
-                    application=application,
-                    actor=client.acts_as,
-                    requirement=meta["requirement"],
-                    stream=stream,
-                    original_name=meta["name"],
-                )
-            except DocumentRefused as exc:
-                raise ValueError(f"{url}: {exc}") from None
 
 
 # --- applications ---------------------------------------------------------------------------------
@@ -241,19 +206,24 @@ def submit(request, client, service: str):
     # the same request sent twice makes one application
     key = hashlib.sha256(request.body).hexdigest()[:40]
     urls = body.get("documentUrls") or []
-    with transaction.atomic():
-        outcome = applications.start_draft(
-            applicant=person.account,
-            person=person,
-            program=program,
-            idempotency_key=f"govstack-{key}",
-            created_by=client.acts_as,
-            channel=Channel.API,
-            answers=clean,
-        )
-        application = outcome.application
-        if outcome.created:
-            _attach(application, client, urls)
+    stored: list[str] = []  # document files written, to remove if the transaction rolls back
+    try:
+        with transaction.atomic():
+            outcome = applications.start_draft(
+                applicant=person.account,
+                person=person,
+                program=program,
+                idempotency_key=f"govstack-{key}",
+                created_by=client.acts_as,
+                channel=Channel.API,
+                answers=clean,
+            )
+            application = outcome.application
+            if outcome.created:
+                staging.attach(application=application, client=client, urls=urls, stored=stored)
+    except BaseException:
+        staging.discard(stored)
+        raise
     if application.status == Status.DRAFT:
         try:
             application = applications.submit_draft(application=application, actor=client.acts_as)
