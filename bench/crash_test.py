@@ -19,6 +19,7 @@ zero duplicates, audit chain intact after every run), printed beside what was me
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import queue
 import random
@@ -77,7 +78,7 @@ def submit(instance: Instance, token: str, key: str) -> tuple[str, str]:
             {"Authorization": f"Bearer {token}", "Idempotency-Key": key},
             timeout=20,
         )
-    except OSError as exc:
+    except (OSError, http.client.HTTPException) as exc:  # killed mid-answer: IncompleteRead
         return "none", type(exc).__name__
     if status in (200, 201):
         if status == 200:
