@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from django.db.models import Q
 from django.http import Http404
@@ -190,112 +191,197 @@ def oauth_client(client_id: str) -> OAuthClient | None:
 
 
 # --- everything held about a person (their right of access) ---------------------------------------
+#
+# One builder for "Your data" (``/my/data/``, ``/my/data.json``) and for the data-protection
+# officer's export (``civitas.ops.subject_access``), so what the office sends and what the person
+# downloads are the same document. This module builds what the applications app and the layers below
+# it hold. Enrolments, entitlements and payments belong to layers above (casework, payments) that
+# may not be imported from here: ``civitas.ops.subject_access`` adds them through
+# ``register_personal_data_sections`` when it is imported (the URL map imports it, so they are in
+# place before any request reaches "Your data").
+
+_SECTIONS: dict[str, Callable[[Person | None], dict[str, list]]] = {}
+
+
+def register_personal_data_sections(
+    name: str, build: Callable[[Person | None], dict[str, list]]
+) -> None:
+    """Add the top-level sections ``build(person)`` returns to every ``personal_data_of``
+    document. ``person`` is None for an account without a registry record: ``build`` then returns
+    its sections empty, so the document's keys do not depend on it. Registering ``name`` again
+    replaces the builder."""
+    _SECTIONS[name] = build
+
+
 def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-def personal_data_of(user) -> dict:
+# Answers that hold the account a benefit is paid into (casework enrols with ``bank_account``).
+ACCOUNT_ANSWERS = ("bank_account",)
+
+
+def masked_account(account) -> str:
+    """A bank or mobile-money account with all but its last 4 characters hidden.
+
+    Both right-of-access documents show accounts this way, wherever they appear: an application's
+    answers, enrolments and payments, in the person's own download and in the data-protection
+    officer's export. The office's export showed enrolment and payment accounts in full before,
+    with no legal reason recorded for it (the record of processing, docs/privacy/ropa.md, names
+    none), so the two now agree on the safer form: the number is what someone needs to redirect a
+    payment, these files leave the system (downloaded, emailed, posted), and the person knows their
+    own account, so the last 4 characters are enough to recognise it. The full number stays on the
+    application and the enrolment, where the office can read it out if a request needs it."""
+    compact = "".join(str(account or "").split())
+    if not compact:
+        return ""
+    return "****" + compact[-4:] if len(compact) > 4 else "****"
+
+
+def _answers(answers: dict | None) -> dict | None:
+    if not answers:
+        return answers
+    return {
+        name: masked_account(value) if name in ACCOUNT_ANSWERS and value else value
+        for name, value in answers.items()
+    }
+
+
+def _registry(person: Person | None) -> dict:
+    """The registry record, and the household with other members by name and role only (their
+    details are theirs to see)."""
+    from civitas.registry.selectors import household_of, members_of
+
+    registry: dict = {"person": None, "household": None}
+    if person is None:
+        return registry
+    registry["person"] = {
+        "national_id": person.national_id,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "birth_date": _iso(person.birth_date),
+        "sex": person.sex,
+        "monthly_income": str(person.monthly_income),
+        "pregnant": person.pregnant,
+    }
+    household = household_of(person)
+    if household is not None:
+        members = []
+        for membership in members_of(household):
+            if membership.person_id == person.pk:
+                continue
+            member = {
+                "given_name": membership.person.given_name,
+                "family_name": membership.person.family_name,
+                "role": membership.role,
+            }
+            if membership.role == "child":
+                member["birth_date"] = _iso(membership.person.birth_date)
+            members.append(member)
+        registry["household"] = {
+            "reference": household.reference,
+            "address": household.address,
+            "region": household.region.name,
+            "monthly_rent": str(household.monthly_rent),
+            "other_members": members,
+        }
+    return registry
+
+
+def _application(application: Application, *, applicant: str) -> dict:
+    """One application as the person reads it; ``applicant`` names their side of the messages."""
+    from civitas.applications.lifecycle import EXPLANATIONS
+
+    assessment = application.pre_assessment or {}
+    return {
+        "reference": application.reference,
+        "programme": application.program.name,
+        "programme_version": application.program_version.number,
+        "status": application.status,
+        "status_explained": str(EXPLANATIONS.get(application.status, "")),
+        "channel": application.channel,
+        "made_by": str(application.created_by) if application.created_by else None,
+        "created_at": _iso(application.created_at),
+        "submitted_at": _iso(application.submitted_at),
+        "decided_at": _iso(application.decided_at),
+        "decision_reason": application.decision_reason,
+        "answers": _answers(application.answers),
+        "answers_from_registry": application.prefilled,
+        "rules_assessment": {
+            "headline": assessment.get("headline", ""),
+            "why": [item.get("text", "") for item in assessment.get("why", [])],
+            "references": assessment.get("references", []),
+        }
+        if assessment
+        else None,
+        "documents": [
+            {
+                "name": d.original_name,
+                "format": d.file_format,
+                "size": d.size,
+                "sha256": d.sha256,
+                "virus_scan": d.scan_status,
+                "uploaded_at": _iso(d.uploaded_at),
+            }
+            for d in application.documents.all()
+        ],
+        "messages": [
+            {
+                "from": "office" if m.to_applicant else applicant,
+                "kind": m.kind,
+                "body": m.body,
+                "sent_at": _iso(m.created_at),
+            }
+            for m in application.case_messages.all()
+        ],
+    }
+
+
+def personal_data_of(user: User | None = None, *, person: Person | None = None) -> dict:
     """Everything Civitas holds about ``user``, for the "Your data" page and its JSON download:
     account, registry record and household, applications with their decisions and the rules'
-    explanation, documents, messages, consents, correction requests, API access and activity.
+    explanation, documents, messages, consents, correction requests, API access and activity, and
+    the sections registered above (enrolments, entitlements, payments).
+
+    The data-protection officer's export calls it with ``person`` (a registry record, with or
+    without an account) or with both. Without an account, the account's own sections are empty
+    (``account`` and ``contact_preference`` None, lists empty).
 
     Other adults in the household are listed by name and role only: their own details are theirs
     to see."""
-    from civitas.applications.lifecycle import EXPLANATIONS
     from civitas.applications.models import Consent, CorrectionRequest
     from civitas.audit.models import AuditEvent
     from civitas.notify.selectors import contact_preference_of, messages_for
-    from civitas.registry.selectors import household_of, members_of, person_for_account
+    from civitas.registry.selectors import person_for_account
 
-    person = person_for_account(user)
-    registry: dict = {"person": None, "household": None}
-    if person is not None:
-        registry["person"] = {
-            "national_id": person.national_id,
-            "given_name": person.given_name,
-            "family_name": person.family_name,
-            "birth_date": _iso(person.birth_date),
-            "sex": person.sex,
-            "monthly_income": str(person.monthly_income),
-            "pregnant": person.pregnant,
-        }
-        household = household_of(person)
-        if household is not None:
-            members = []
-            for membership in members_of(household):
-                if membership.person_id == person.pk:
-                    continue
-                member = {
-                    "given_name": membership.person.given_name,
-                    "family_name": membership.person.family_name,
-                    "role": membership.role,
-                }
-                if membership.role == "child":
-                    member["birth_date"] = _iso(membership.person.birth_date)
-                members.append(member)
-            registry["household"] = {
-                "reference": household.reference,
-                "address": household.address,
-                "region": household.region.name,
-                "monthly_rent": str(household.monthly_rent),
-                "other_members": members,
-            }
-    applications = []
-    for application in (
-        Application.objects.filter(
-            Q(applicant=user) | Q(person=person) if person else Q(applicant=user)
-        )
+    if user is None and person is None:
+        raise ValueError("personal_data_of: give an account or a registry record")
+    if person is None:
+        person = person_for_account(user)
+    elif user is None:
+        user = person.account
+
+    def naming(user_field: str) -> Q:
+        """Rows that name the account (in ``user_field``) or the registry record."""
+        if user is None:
+            return Q(person=person)
+        if person is None:
+            return Q(**{user_field: user})
+        return Q(**{user_field: user}) | Q(person=person)
+
+    applications = (
+        Application.objects.filter(naming("applicant"))
         .select_related("program", "program_version", "created_by")
         .prefetch_related("documents", "case_messages")
         .order_by("-created_at")
-    ):
-        assessment = application.pre_assessment or {}
-        applications.append(
-            {
-                "reference": application.reference,
-                "programme": application.program.name,
-                "programme_version": application.program_version.number,
-                "status": application.status,
-                "status_explained": str(EXPLANATIONS.get(application.status, "")),
-                "channel": application.channel,
-                "made_by": str(application.created_by) if application.created_by else None,
-                "created_at": _iso(application.created_at),
-                "submitted_at": _iso(application.submitted_at),
-                "decided_at": _iso(application.decided_at),
-                "decision_reason": application.decision_reason,
-                "answers": application.answers,
-                "answers_from_registry": application.prefilled,
-                "rules_assessment": {
-                    "headline": assessment.get("headline", ""),
-                    "why": [item.get("text", "") for item in assessment.get("why", [])],
-                    "references": assessment.get("references", []),
-                }
-                if assessment
-                else None,
-                "documents": [
-                    {
-                        "name": d.original_name,
-                        "format": d.file_format,
-                        "size": d.size,
-                        "sha256": d.sha256,
-                        "virus_scan": d.scan_status,
-                        "uploaded_at": _iso(d.uploaded_at),
-                    }
-                    for d in application.documents.all()
-                ],
-                "messages": [
-                    {
-                        "from": "office" if m.to_applicant else "you",
-                        "kind": m.kind,
-                        "body": m.body,
-                        "sent_at": _iso(m.created_at),
-                    }
-                    for m in application.case_messages.all()
-                ],
-            }
-        )
-    preference = contact_preference_of(user)
-    return {
+    )
+    consents = (
+        Consent.objects.filter(naming("user"))
+        .select_related("program", "application", "recorded_by")
+        .order_by("-given_at")
+    )
+    preference = contact_preference_of(user) if user is not None else None
+    data = {
         "generated_at": _iso(timezone.now()),
         "account": {
             "email": user.email,
@@ -303,15 +389,22 @@ def personal_data_of(user) -> dict:
             "preferred_language": user.preferred_language,
             "date_joined": _iso(user.date_joined),
             "email_verified_at": _iso(user.email_verified_at),
-        },
+        }
+        if user is not None
+        else None,
         "contact_preference": {
             "mobile_number": preference.mobile_number,
             "text_messages": preference.sms_enabled,
         }
         if preference
         else None,
-        "registry": registry,
-        "applications": applications,
+        "registry": _registry(person),
+        # in the person's own file their side of a conversation is "you"; the office's export for
+        # a registry record without an account says "applicant"
+        "applications": [
+            _application(a, applicant="you" if user is not None else "applicant")
+            for a in applications
+        ],
         "messages": [
             {
                 "channel": m.channel,
@@ -323,7 +416,7 @@ def personal_data_of(user) -> dict:
                 "created_at": _iso(m.created_at),
                 "sent_at": _iso(m.sent_at),
             }
-            for m in messages_for(user)
+            for m in (messages_for(user) if user is not None else [])
         ],
         "consents": [
             {
@@ -337,11 +430,7 @@ def personal_data_of(user) -> dict:
                 "given_at": _iso(c.given_at),
                 "withdrawn_at": _iso(c.withdrawn_at),
             }
-            for c in Consent.objects.filter(
-                Q(user=user) | Q(person=person) if person else Q(user=user)
-            )
-            .select_related("program", "application", "recorded_by")
-            .order_by("-given_at")
+            for c in consents
         ],
         "correction_requests": [
             {
@@ -352,7 +441,7 @@ def personal_data_of(user) -> dict:
                 "resolved_at": _iso(r.resolved_at),
                 "resolution": r.resolution,
             }
-            for r in CorrectionRequest.objects.filter(user=user)
+            for r in (CorrectionRequest.objects.filter(user=user) if user is not None else [])
         ],
         "api_access": [
             {
@@ -365,13 +454,23 @@ def personal_data_of(user) -> dict:
                 "last_used_at": _iso(t.last_used_at),
                 "revoked_at": _iso(t.revoked_at),
             }
-            for t in tokens_of(user)
+            for t in (tokens_of(user) if user is not None else [])
         ],
         "activity": [
             {"at": _iso(e.occurred_at), "action": e.action}
-            for e in AuditEvent.objects.filter(actor_id=user.pk).order_by("-seq")[:500]
+            for e in (
+                AuditEvent.objects.filter(actor_id=user.pk).order_by("-seq")[:500]
+                if user is not None
+                else []
+            )
         ],
     }
+    for name, build in _SECTIONS.items():
+        sections = build(person)
+        if clash := sections.keys() & data.keys():
+            raise ValueError(f"personal data sections of {name!r} would replace {sorted(clash)}")
+        data.update(sections)
+    return data
 
 
 def token_for_client(*, client, raw: str) -> ApiToken | None:

@@ -15,3 +15,7 @@ class OpsConfig(AppConfig):
         from civitas.ops.publication import register as register_publication_sources
 
         register_publication_sources()
+
+        from civitas.ops.subject_access import register as register_personal_data_sections
+
+        register_personal_data_sections()
