@@ -11,9 +11,14 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 
 import polars as pl
 from django.db import connection
+
+Rows = Callable[[int], None]  # told the rows read so far
+REPORT_EVERY = 65_536  # rows: the Arrow reader's batches are small, progress is told less often
+FETCH_ROWS = 200_000  # rows fetched at a time by the plain cursor
 
 
 def insert_frame(table: str, frame: pl.DataFrame, *, chunk: int = 100_000) -> int:
@@ -63,8 +68,15 @@ def roomy_joins(megabytes: int = 256) -> None:
             cursor.execute(f"SET LOCAL work_mem = '{int(megabytes)}MB'")
 
 
-def read_frame(sql: str, params: list, schema: dict) -> pl.DataFrame:
+def read_frame(
+    sql: str, params: list, schema: dict, *, progress: Rows | None = None
+) -> pl.DataFrame:
     """Rows of ``sql`` as a frame with ``schema`` (names and types, in the select's order).
+
+    ``progress`` is told the rows read so far, between the batches the read brings in anyway
+    (at most once per ``REPORT_EVERY`` rows, and once at the end): the Arrow reader's batches,
+    the plain cursor's ``fetchmany``. On PostgreSQL it is told once, when the COPY has ended:
+    the connection cannot run anything else in the middle of a COPY, and a callback may want to.
 
     PostgreSQL: COPY out as CSV, parsed by Polars. SQLite outside a transaction: a short-lived
     reader process reads the file through ADBC straight into Arrow and streams it back (Arrow IPC),
@@ -76,16 +88,25 @@ def read_frame(sql: str, params: list, schema: dict) -> pl.DataFrame:
     if connection.vendor == "postgresql":
         # (ADBC on PostgreSQL was measured too: no less CPU here, and slower overall than COPY
         # as CSV parsed by Polars; see ADR 0060)
-        return _read_postgres(sql, params, schema)
+        frame = _read_postgres(sql, params, schema)
+        if progress is not None:
+            progress(frame.height)
+        return frame
     if connection.vendor == "sqlite" and _adbc_usable():
-        return _read_adbc(sql, params, schema)
+        return _read_adbc(sql, params, schema, progress)
     sqlite = connection.vendor == "sqlite"
     load = {k: (pl.Int8 if v == pl.Boolean and sqlite else v) for k, v in schema.items()}
     parts = []
+    done = 0
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(200_000):
+        while rows := cursor.fetchmany(FETCH_ROWS):
             parts.append(pl.DataFrame(rows, schema=load, orient="row"))
+            done += len(rows)
+            if progress is not None:
+                progress(done)
+    if progress is not None and not parts:
+        progress(0)
     if not parts:
         return pl.DataFrame(schema=schema)
     return pl.concat(parts).cast(schema)
@@ -116,7 +137,8 @@ with adbc.connect("file:" + request["path"] + "?mode=ro") as conn, conn.cursor()
 """
 
 
-def _read_adbc(sql: str, params: list, schema: dict) -> pl.DataFrame:
+def _read_adbc(sql: str, params: list, schema: dict, progress: Rows | None) -> pl.DataFrame:
+    import pyarrow as pa
     import pyarrow.ipc as ipc
 
     request = {
@@ -135,7 +157,14 @@ def _read_adbc(sql: str, params: list, schema: dict) -> pl.DataFrame:
         reader.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
         reader.stdin.close()
         try:
-            table = ipc.open_stream(reader.stdout).read_all()
+            stream = ipc.open_stream(reader.stdout)
+            if progress is None:
+                table = stream.read_all()
+            else:
+                table = pa.Table.from_batches(_told(stream, progress), schema=stream.schema)
+        except _Interrupted as stop:  # the progress callback raised: stop the reader, pass it on
+            reader.kill()
+            raise stop.__cause__ from None
         except Exception:  # the reader failed before writing a stream: its message says why
             table = None
         problem = reader.stderr.read().decode("utf-8", "replace")
@@ -146,6 +175,31 @@ def _read_adbc(sql: str, params: list, schema: dict) -> pl.DataFrame:
     if table.num_rows == 0:
         return pl.DataFrame(schema=schema)
     return pl.from_arrow(table.rename_columns(list(schema))).cast(schema)
+
+
+class _Interrupted(Exception):
+    """A progress callback raised (``__cause__``): not a failure of the reader."""
+
+
+def _told(stream, progress: Rows) -> list:
+    """The stream's record batches, telling ``progress`` the rows read as they come."""
+    batches, done, told = [], 0, 0
+
+    def tell() -> None:
+        try:
+            progress(done)
+        except Exception as exc:
+            raise _Interrupted from exc
+
+    for batch in stream:
+        batches.append(batch)
+        done += batch.num_rows
+        if done - told >= REPORT_EVERY:
+            tell()
+            told = done
+    if done != told or not batches:
+        tell()
+    return batches
 
 
 def _read_postgres(sql: str, params: list, schema: dict) -> pl.DataFrame:

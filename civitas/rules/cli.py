@@ -202,15 +202,19 @@ def _simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         households_path = households_path or _find(folder, "households")
     if not persons_path or not households_path:
         raise InputDataError("give --population DIR, or --persons and --households")
+    persons = read_table(persons_path, "persons")
+    households = read_table(households_path, "households")
+    bar = ProgressBar("simulating", err) if households.height >= PROGRESS_FROM else None
     report = simulate(
         baseline,
         reform,
         args.period,
-        read_table(persons_path, "persons"),
-        read_table(households_path, "households"),
+        persons,
+        households,
         variable=args.variable,
         income=args.income,
         region=args.region,
+        progress=bar,
     )
     data: dict[str, Any] = report.to_dict()
     if args.output:

@@ -4,10 +4,15 @@ Reports how many households gain, lose or see no change, the total cost of each
 version, and the difference by income decile and by region, for one output
 variable (by default ``amount``, the monthly amount every Civitas programme
 exposes).
+
+With a ``progress`` callback, ``simulate`` reports ``(done, households)`` as the evaluator
+finishes each of its blocks (about 30,000 persons each), so a long run can show how far it
+has got; without one it does nothing more.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,6 +26,7 @@ from civitas.rules.periods import Period, parse_period, period_for_unit
 from civitas.rules.population import build_population
 
 UNCHANGED_WITHIN = 0.005  # differences below half a cent count as no change
+Progress = Callable[[int, int], None]  # (households done, households in all)
 
 
 @dataclass
@@ -69,19 +75,31 @@ def simulate(
     variable: str = "amount",
     income: str = "income",
     region: str | None = "region",
+    progress: Progress | None = None,
 ) -> SimulationReport:
     """Evaluate ``variable`` under both versions for every household and compare.
 
     ``income`` ranks households into deciles: a households column, a persons column
     (added up per household) or a household variable of the baseline. ``region``
     names a households column; None (or a missing column) skips the regional view.
+
+    ``progress`` is called with ``(done, households)``: ``(0, households)`` first, then
+    after each block of the evaluator, ``done`` rising, and ``(households, households)``
+    last, once the report is made. Each evaluation of the population (baseline, reform
+    and, when income is a variable, income) and the ranking and grouping after them
+    count for an equal share of ``households``. The report is the same with or without it.
     """
     per = period if isinstance(period, Period) else _period(period)
     tables = {"person": persons, "household": households}
-    before = _household_values(baseline, per, tables, variable)
-    after = _household_values(reform, per, tables, variable)
+    # evaluations of the population, then ranking and grouping (each an equal share)
+    passes = 2 if income in households.columns or income in persons.columns else 3
+    steps = _Steps(progress, households.height, passes + 1) if progress is not None else None
+    if steps is not None:
+        steps(0, households.height)
+    before = _household_values(baseline, per, tables, variable, _stage(steps, 0))
+    after = _household_values(reform, per, tables, variable, _stage(steps, 1))
     pop = build_population(baseline, tables, [])
-    incomes = _incomes(baseline, per, tables, pop, income)
+    incomes = _incomes(baseline, per, tables, pop, income, _stage(steps, 2))
     diff = after - before
     gain = diff > UNCHANGED_WITHIN
     lose = diff < -UNCHANGED_WITHIN
@@ -96,7 +114,7 @@ def simulate(
         names = sorted(codes.unique().to_list())
         region_codes = codes.cast(pl.Enum(names)).to_physical().to_numpy().astype(np.int64)
         by_region = _groups(region_codes, names, before, after, gain, lose)
-    return SimulationReport(
+    report = SimulationReport(
         period=str(per),
         variable=variable,
         baseline=f"{baseline.name} {baseline.version}".strip(),
@@ -110,6 +128,39 @@ def simulate(
         by_decile=by_decile,
         by_region=by_region,
     )
+    if steps is not None:
+        steps(n, n)
+    return report
+
+
+class _Steps:
+    """Progress over several stages, as one count of households: stage ``k`` of ``passes``
+    covers ``[k * households / passes, (k + 1) * households / passes]``. Repeated counts are
+    told once."""
+
+    def __init__(self, progress: Progress, households: int, passes: int) -> None:
+        self.progress = progress
+        self.households = households
+        self.passes = passes
+        self.told = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if done > self.told:
+            self.told = done
+            self.progress(done, total)
+
+    def stage(self, k: int) -> Progress:
+        n, passes = self.households, self.passes
+
+        def block(done: int, total: int) -> None:
+            part = done * n // total if total > 0 else n
+            self((k * n + min(part, n)) // passes, n)
+
+        return block
+
+
+def _stage(steps: _Steps | None, k: int) -> Progress | None:
+    return steps.stage(k) if steps is not None else None
 
 
 def _period(text: str) -> Period:
@@ -120,7 +171,11 @@ def _period(text: str) -> Period:
 
 
 def _household_values(
-    programme: Programme, per: Period, tables: dict[str, pl.DataFrame], variable: str
+    programme: Programme,
+    per: Period,
+    tables: dict[str, pl.DataFrame],
+    variable: str,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     var = programme.variables.get(variable)
     if var is None:
@@ -129,7 +184,8 @@ def _household_values(
         raise InputDataError(f"{variable} is not a number, so it has no total")
     needed = [v for v in programme.dependencies([variable]) if programme.variables[v].is_input]
     pop = build_population(programme, tables, needed)
-    values = evaluate_arrays(programme, per, pop, [variable])[variable].astype(np.float64)
+    values = evaluate_arrays(programme, per, pop, [variable], progress=progress)[variable]
+    values = values.astype(np.float64)
     if var.entity == "household":
         return values
     if programme.entities[var.entity].is_person:
@@ -140,7 +196,12 @@ def _household_values(
 
 
 def _incomes(
-    programme: Programme, per: Period, tables: dict[str, pl.DataFrame], pop: Any, income: str
+    programme: Programme,
+    per: Period,
+    tables: dict[str, pl.DataFrame],
+    pop: Any,
+    income: str,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     households, persons = tables["household"], tables["person"]
     if income in households.columns:
@@ -155,7 +216,8 @@ def _incomes(
         needed = [v for v in programme.dependencies([income]) if programme.variables[v].is_input]
         full = build_population(programme, tables, needed)
         p = period_for_unit(per, var.period_unit)
-        return evaluate_arrays(programme, p, full, [income])[income].astype(np.float64)
+        values = evaluate_arrays(programme, p, full, [income], progress=progress)[income]
+        return values.astype(np.float64)
     raise InputDataError(
         f"income {income!r} is neither a households or persons column nor a "
         "household variable; it is needed to rank households into deciles"

@@ -130,6 +130,9 @@ class Simulation(models.Model):
     baseline = models.CharField(max_length=80, blank=True)  # "v3 (in force)" or "no programme"
     households = models.PositiveIntegerField(default=0)  # in the registry
     households_done = models.PositiveIntegerField(default=0)  # compared so far
+    # reading the registry first: rows of work done and in all (registry.frames.population_frames)
+    read_done = models.PositiveBigIntegerField(default=0)
+    read_total = models.PositiveBigIntegerField(default=0)
     report = models.JSONField(null=True, blank=True)  # when done
     seconds = models.FloatField(null=True, blank=True)  # registry read and engine, when done
     message = models.TextField(blank=True)  # why it failed, in words for the page
@@ -165,7 +168,17 @@ class Simulation(models.Model):
         return self.status == SimulationStatus.DONE
 
     @property
+    def reading(self) -> bool:
+        """Still reading the registry: nothing compared yet, and the read not at its end."""
+        return self.households_done == 0 and (
+            self.read_total == 0 or self.read_done < self.read_total
+        )
+
+    @property
     def percent(self) -> int:
+        """Of the registry read while reading it, then of the households compared."""
+        if self.reading:
+            return min(100, 100 * self.read_done // self.read_total) if self.read_total else 0
         if not self.households:
             return 0
         return min(100, 100 * self.households_done // self.households)

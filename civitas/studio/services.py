@@ -508,7 +508,12 @@ def activate_due(*, actor, today: date | None = None) -> list[ProgramVersion]:
 # --- simulation: queued here, run by the worker with its progress on the row ---------------------
 # One queued or running simulation per version. One the worker has said nothing about for a long
 # time (``Simulation.is_stale``) is taken as lost: the next press records it as failed and starts
-# a new one.
+# a new one. Progress comes from the registry read, then from the engine (after each of its blocks
+# of about 30,000 persons); it is written at most every PROGRESS_EVERY seconds (the page
+# refreshes every few seconds), and always at the end of each of the two.
+PROGRESS_EVERY = 0.5
+
+
 def start_simulation(*, actor, version: ProgramVersion, period: str) -> tuple[Simulation, bool]:
     """Queue a simulation of ``version`` for ``period``; the worker runs it after commit
     (``tasks.run_simulation``). Returns ``(simulation, started)``: while one is already queued or
@@ -647,19 +652,34 @@ def execute_simulation(simulation_id: int) -> Simulation | None:
         )
 
     comparing = _("Comparing the draft with the baseline")
+    written = [float("-inf")]  # when progress was last written (time.monotonic)
 
-    def on_progress(done: int, total: int) -> None:
-        fields = {"households": total, "households_done": done}
-        if run.phase != comparing:
-            fields["phase"] = comparing
+    def write(fields: dict, *, now: bool) -> None:
+        """One progress write, at most every ``PROGRESS_EVERY`` seconds unless ``now``."""
+        clock = time.monotonic()
+        if not now and clock - written[0] < PROGRESS_EVERY:
+            return
+        written[0] = clock
         try:
             _progress(run, **fields)
         except DatabaseError:  # a missed progress write must not stop the simulation
             logger.warning("studio simulation %s: progress not written", run.pk, exc_info=True)
 
+    def on_reading(done: int, total: int) -> None:
+        write({"read_done": done, "read_total": total}, now=done >= total)
+
+    def on_progress(done: int, total: int) -> None:
+        fields = {"households": total, "households_done": done}
+        first = run.phase != comparing
+        if first:
+            fields["phase"] = comparing
+        write(fields, now=first or done >= total)
+
     started = time.perf_counter()
     try:
-        outcome = simulation.simulate_version(version, period=run.period, progress=on_progress)
+        outcome = simulation.simulate_version(
+            version, period=run.period, progress=on_progress, reading=on_reading
+        )
     except simulation.SimulationRefused as exc:
         message = str(exc)
     except Exception:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 
 from civitas.rules import InputDataError, load_programme_from_sources
+from civitas.rules.batch import BLOCK_PERSONS
 from civitas.rules.simulate import simulate
 
 from .conftest import DEMO
@@ -90,3 +92,73 @@ def test_an_unknown_income_measure_is_refused(versions):
     persons, households = population()
     with pytest.raises(InputDataError, match="income 'wealth' is neither"):
         simulate(baseline, reform, "2025-03", persons, households, income="wealth")
+
+
+# --- progress ------------------------------------------------------------------------------------
+def large_population(households: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Enough people for several of the evaluator's blocks (about 30,000 persons each)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 6, households)
+    household_id = np.repeat(np.arange(1, households + 1), sizes)
+    start = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    adult = (np.arange(len(household_id)) - start) < 2
+    n = len(household_id)
+    persons = pl.DataFrame(
+        {
+            "person_id": np.arange(1, n + 1),
+            "household_id": household_id,
+            "role": np.where(adult, "adult", "child"),
+            "birth": np.where(adult, np.datetime64("1985-01-01"), np.datetime64("2016-06-01")),
+            "sex": np.where(rng.random(n) < 0.5, "female", "male"),
+            "income": np.where(adult, np.round(rng.lognormal(6.5, 0.7, n), 2), 0.0),
+            "pregnant": np.zeros(n, dtype=bool),
+        }
+    ).with_columns(pl.col("birth").cast(pl.Date))
+    regions = np.array(["north", "south", "central"])
+    frame = pl.DataFrame(
+        {
+            "household_id": np.arange(1, households + 1),
+            "rent": rng.integers(0, 100, households) * 5.0,
+            "region": regions[rng.integers(0, 3, households)],
+        }
+    )
+    return persons, frame
+
+
+@pytest.mark.parametrize("income", ["income", "household_income"])
+def test_progress_is_told_after_each_block_and_the_report_is_unchanged(versions, income):
+    """Two evaluations (three when income is a variable to compute) of several blocks each, then
+    the ranking: the count rises after every block, from 0 to the number of households, and the
+    report is the one of a run without progress."""
+    baseline, reform = versions
+    persons, households = large_population(25_000)
+    assert persons.height > 2 * BLOCK_PERSONS  # at least three blocks per evaluation
+    plain = simulate(baseline, reform, "2025-03", persons, households, income=income)
+    calls: list[tuple[int, int]] = []
+    told = simulate(
+        baseline,
+        reform,
+        "2025-03",
+        persons,
+        households,
+        income=income,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert told.to_dict() == plain.to_dict()
+    n = households.height
+    assert calls[0] == (0, n) and calls[-1] == (n, n)
+    assert {total for _done, total in calls} == {n}
+    done = [d for d, _total in calls]
+    assert done == sorted(set(done)), "rising, each count told once"
+    passes = 2 if income == "income" else 3  # then the ranking and grouping
+    assert len(calls) >= 1 + 3 * passes + 1, calls
+    assert n // (passes + 1) in done, "the first evaluation's end"
+    assert passes * n // (passes + 1) in done, "the evaluations' end, before the ranking"
+
+
+def test_progress_on_a_small_population_is_first_and_last(versions):
+    baseline, reform = versions
+    persons, households = population()
+    calls: list[tuple[int, int]] = []
+    simulate(baseline, reform, "2025-03", persons, households, progress=lambda *c: calls.append(c))
+    assert calls[0] == (0, 4) and calls[-1] == (4, 4) and len(calls) <= 4

@@ -130,28 +130,105 @@ def test_the_rules_simulated_are_those_of_when_it_starts(
 
 
 # --- progress --------------------------------------------------------------------------------------
-def test_progress_is_written_as_it_goes(
-    populated, author, flood_draft, month, monkeypatch, simulate_now
-):
-    monkeypatch.setattr(simulation, "PARTITION_HOUSEHOLDS", 10)
-    seen = []
+def _watch(monkeypatch) -> list[tuple]:
+    """Each progress write, with the row as the page reads it just after."""
+    seen: list[tuple] = []
     write = services._progress
 
     def watched(run, **fields):
         write(run, **fields)
-        row = Simulation.objects.get(pk=run.pk)  # as the page reads it, between partitions
-        seen.append((row.status, row.phase, row.households_done, row.households))
+        row = Simulation.objects.get(pk=run.pk)
+        seen.append(
+            (
+                row.status,
+                row.phase,
+                row.read_done,
+                row.read_total,
+                row.households_done,
+                row.households,
+                row.percent,
+                row.reading,
+            )
+        )
 
     monkeypatch.setattr(services, "_progress", watched)
+    return seen
+
+
+def test_progress_is_written_as_it_goes(
+    populated, author, flood_draft, month, monkeypatch, simulate_now
+):
+    """While the registry is read (its rows as they come, then its encrypted cells as they are
+    decrypted), then while the engine compares (after each of its blocks)."""
+    from civitas.registry import bulk, frames
+
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(bulk, "FETCH_ROWS", 10)  # the test's transaction: the plain cursor
+    monkeypatch.setattr(frames, "DECRYPT_ROWS", 10)
+    seen = _watch(monkeypatch)
     run = simulate_now(actor=author, version=flood_draft, period=month)
     assert run.status == SimulationStatus.DONE
-    total = run.households
-    assert len(seen) >= 5, seen  # once the registry is read, then after each partition
     assert all(status == SimulationStatus.RUNNING for status, *_ in seen)
-    assert {phase for _s, phase, *_ in seen} == {"Comparing the draft with the baseline"}
-    done = [d for _s, _p, d, _t in seen]
-    assert done[0] == 0 and done[-1] == total and done == sorted(done)
-    assert all(t == total for *_, t in seen)
+
+    reading = [row for row in seen if row[1] == "Reading the registry"]
+    comparing = [row for row in seen if row[1] == "Comparing the draft with the baseline"]
+    assert seen == reading + comparing, "the registry is read, then compared"
+    assert len(reading) >= 10, reading  # fetches of 10 rows, slices of 10 persons
+    read = [row[2] for row in reading]
+    assert read == sorted(set(read)) and read[-1] == reading[-1][3] == run.read_total
+    assert run.read_done == run.read_total > 2 * run.households
+    assert all(row[7] for row in reading[:-1]) and not reading[-1][7]
+    percents = [row[6] for row in reading[:-1]]
+    assert percents == sorted(percents) and percents[-1] < 100
+
+    total = run.households
+    done = [row[4] for row in comparing]
+    assert done[0] == 0 and done[-1] == total and done == sorted(set(done))
+    assert len(done) >= 3  # (0, n), after the baseline's block, after the reform's
+    assert all(row[5] == total and not row[7] for row in comparing)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_writes_progress_while_the_reader_process_reads(
+    demo_country, author, flood_draft, month, monkeypatch
+):
+    """As the worker runs it, outside any transaction: the registry is read by the reader
+    process (its own connection) while the progress is written on the worker's."""
+    from civitas.registry import bulk, frames
+
+    demo_country.populate(households=40, seed=7)
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(bulk, "REPORT_EVERY", 1)
+    monkeypatch.setattr(frames, "DECRYPT_ROWS", 10)
+    assert bulk._adbc_usable()
+    seen = _watch(monkeypatch)
+    run, started = services.start_simulation(actor=author, version=flood_draft, period=month)
+    run.refresh_from_db()  # queued, then run by the immediate backend once queued
+    assert started and run.status == SimulationStatus.DONE, run.message
+    reading = [row for row in seen if row[1] == "Reading the registry"]
+    assert len(reading) >= 5 and reading[-1][2] == reading[-1][3] == run.read_total
+    assert seen[-1][4] == run.households
+
+
+def test_progress_is_written_at_most_so_often_but_always_at_each_end(
+    populated, author, flood_draft, month, monkeypatch, simulate_now
+):
+    from civitas.registry import bulk, frames
+
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 3600)
+    monkeypatch.setattr(bulk, "FETCH_ROWS", 10)
+    monkeypatch.setattr(frames, "DECRYPT_ROWS", 10)
+    seen = _watch(monkeypatch)
+    run = simulate_now(actor=author, version=flood_draft, period=month)
+    assert run.status == SimulationStatus.DONE
+    work, n = run.read_total, run.households
+    assert [(row[2], row[3], row[4]) for row in seen] == [
+        (seen[0][2], work, 0),  # the first rows read
+        (work, work, 0),  # the registry read
+        (work, work, 0),  # the comparison starts
+        (work, work, n),  # and ends
+    ]
+    assert seen[0][2] < work
 
 
 def _population(households: int, seed: int):
@@ -184,13 +261,13 @@ def _population(households: int, seed: int):
 
 
 @pytest.mark.parametrize("shuffle", [False, True])
-def test_compared_in_partitions_the_report_is_the_engines(demo_country, shuffle):
-    """With progress the comparison runs partition by partition; the report must be the one
-    the engine gives over the whole population at once (deciles ranked over everyone)."""
+def test_with_progress_the_report_is_the_one_without(demo_country, shuffle):
+    """The engine reports progress from inside one run over the whole population: the report is
+    exactly the one of a run without progress."""
     from civitas.programs.models import Program
 
-    persons, households = _population(2_000, seed=3)
-    if shuffle:  # not in the registry's order: persons filtered, households sorted
+    persons, households = _population(20_000, seed=3)  # blocks of about 30,000 persons
+    if shuffle:  # not in the registry's order
         persons = persons.sample(fraction=1.0, shuffle=True, seed=1)
         households = households.sample(fraction=1.0, shuffle=True, seed=2)
     base = Program.objects.get(slug="child-benefit").version_in_force().rules
@@ -207,32 +284,21 @@ def test_compared_in_partitions_the_report_is_the_engines(demo_country, shuffle)
     ]
     for baseline, files in cases:
         reform = rules.load_from_mapping(files)
-        whole = rules.simulate(baseline, reform, "2030-01", persons, households).to_dict()
+        plain = simulation.compare(baseline, reform, "2030-01", persons, households)
         calls = []
-        parts = simulation.compare(
+        told = simulation.compare(
             baseline,
             reform,
             "2030-01",
             persons,
             households,
             progress=lambda done, total, calls=calls: calls.append((done, total)),
-            partition_households=300,
         )
-        assert calls[0] == (0, 2_000) and calls[-1] == (2_000, 2_000) and len(calls) == 8
-        assert list(parts) == list(whole)
-        for key in ("households", "gainers", "losers", "unchanged", "period", "baseline"):
-            assert parts[key] == whole[key], key
-        for key in ("baseline_total", "reform_total", "difference"):
-            assert parts[key] == pytest.approx(whole[key]), key
-        for table in ("by_decile", "by_region"):
-            assert [g["group"] for g in parts[table]] == [g["group"] for g in whole[table]]
-            for mine, theirs in zip(parts[table], whole[table], strict=True):
-                assert list(mine) == list(theirs)
-                assert {k: v for k, v in mine.items() if isinstance(v, int | str)} == {
-                    k: v for k, v in theirs.items() if isinstance(v, int | str)
-                }
-                for k in ("baseline_total", "reform_total", "difference"):
-                    assert mine[k] == pytest.approx(theirs[k], abs=1e-6), (table, k)
+        assert told == plain
+        assert plain == rules.simulate(baseline, reform, "2030-01", persons, households).to_dict()
+        assert calls[0] == (0, 20_000) and calls[-1] == (20_000, 20_000)
+        assert len(calls) >= 5, calls  # two blocks or more per version
+        assert [d for d, _t in calls] == sorted({d for d, _t in calls})
 
 
 # --- the version page ------------------------------------------------------------------------------
@@ -260,6 +326,22 @@ def test_the_page_shows_progress_while_it_runs_and_refreshes_for_who_asked(
     assert "Reload the page to follow its progress" in response.content.decode()
 
 
+def test_the_page_shows_how_much_of_the_registry_is_read(client, author, flood_draft):
+    run = _running(flood_draft, author, households=1000, done=0)
+    Simulation.objects.filter(pk=run.pk).update(
+        phase="Reading the registry", read_done=1200, read_total=3000
+    )
+    sign_in_staff(client, author)
+    page = client.get(reverse("studio:version", args=[flood_draft.pk])).content.decode()
+    assert "Reading the registry" in page and "40% of the registry read" in page
+    assert '<progress id="simulation-progress" max="100" value="40">' in page
+    assert "households compared" not in page
+
+    Simulation.objects.filter(pk=run.pk).update(read_done=3000)  # read; nothing compared yet
+    page = client.get(reverse("studio:version", args=[flood_draft.pk])).content.decode()
+    assert "0% — 0 of 1,000 households compared" in page
+
+
 def test_a_queued_simulation_shows_it_waits_for_the_worker(client, author, flood_draft, month):
     services.start_simulation(actor=author, version=flood_draft, period=month)
     sign_in_staff(client, author)
@@ -273,7 +355,9 @@ def test_a_failure_shows_a_message_and_a_way_to_try_again(
     import civitas.registry.frames as frames
 
     persons, households = frames.population_frames()
-    monkeypatch.setattr(frames, "population_frames", lambda: (persons.clear(), households.clear()))
+    monkeypatch.setattr(
+        frames, "population_frames", lambda **_: (persons.clear(), households.clear())
+    )
     run = simulate_now(actor=author, version=flood_draft, period=month)
     assert run.status == SimulationStatus.FAILED and run.report is None
     assert run.message == "The registry holds no households to simulate."
