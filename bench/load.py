@@ -1,5 +1,6 @@
 """Load: application submissions and status reads at a fixed concurrency against the production
-WSGI server (gunicorn with deploy/gunicorn.conf.py), on SQLite and on PostgreSQL, printing
+WSGI server (granian, with the command ``civitas serve`` runs; ``--server gunicorn`` runs gunicorn's
+threaded workers on the same application to compare), on SQLite and on PostgreSQL, printing
 throughput, p50/p95/p99 and the CPU each side spent.
 
 Each client acts for its own citizen (an API token each): it sends an application with a fresh
@@ -11,7 +12,7 @@ status counts as an error.
 The clients are coroutines on one event loop with a small HTTP/1.1 keep-alive client (no
 threads, no HTTP library), so the load generator leaves the CPU to the server it measures. The
 CPU both sides used during the measured period is read from the kernel (``/proc`` for the
-gunicorn processes, ``getrusage`` for this one) and printed per request: on a shared machine the
+server's processes, ``getrusage`` for this one) and printed per request: on a shared machine the
 throughput depends on who else runs, the CPU per request much less.
 
 The reference is the issue's target (no open-source peer serves this API): on SQLite at least
@@ -71,7 +72,7 @@ class Connection:
             except (OSError, asyncio.IncompleteReadError) as closed:
                 if not reused or getattr(closed, "partial", b""):
                     raise
-                # The server closed an idle keep-alive connection (a gunicorn worker recycled
+                # The server closed an idle keep-alive connection (a worker recycled
                 # after max_requests) before answering anything on it: send the request again
                 # on a new connection, as HTTP clients do. Safe for the POST too: it carries an
                 # Idempotency-Key, so the server never makes two applications of it.
@@ -364,8 +365,8 @@ def main() -> int:
     parser.add_argument(
         "--server",
         choices=("gunicorn", "granian"),
-        default="gunicorn",
-        help="the WSGI server (granian: pip install granian)",
+        default="granian",
+        help="the WSGI server: granian as civitas serve runs it, or gunicorn (pip install gunicorn)",
     )
     parser.add_argument("--profile", action="store_true", help="queries and CPU, in one process")
     parser.add_argument("--profile-count", type=int, default=300)

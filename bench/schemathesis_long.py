@@ -1,4 +1,4 @@
-"""API robustness, the long run: schemathesis against the live production server (gunicorn) on
+"""API robustness, the long run: schemathesis against the live production server (granian, as ``civitas serve`` runs it) on
 the OpenAPI document of /api/v1/, at least 1,000 generated requests.
 
 Every operation of the document gets valid requests (signed in with a citizen's API token, so the

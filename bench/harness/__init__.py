@@ -1,6 +1,6 @@
 """A Civitas instance for the reliability benchmarks: its own database (SQLite file, or a fresh
-PostgreSQL database), migrated, with the demo programmes, citizens with API tokens, and gunicorn
-started and killed on demand. Used by bench/load.py, bench/crash_test.py and
+PostgreSQL database), migrated, with the demo programmes, citizens with API tokens, and the web
+server (granian as ``civitas serve`` runs it, or gunicorn to compare) started and killed on demand. Used by bench/load.py, bench/crash_test.py and
 bench/schemathesis_long.py."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Instance:
     name: str = "bench"
     workers: int = 4
     extra_env: dict = field(default_factory=dict)
-    server_kind: str = "gunicorn"  # or "granian"
+    server_kind: str = "granian"  # as civitas serve runs it; "gunicorn" to compare
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="civitas-bench-")))
     port: int = field(default_factory=free_port)
     server: subprocess.Popen | None = None
@@ -141,38 +141,26 @@ class Instance:
 
     # --- the server ------------------------------------------------------------------------------
     def _server_command(self) -> list[str]:
-        if self.server_kind == "granian":  # a Rust HTTP server running the same WSGI app
-            return [
-                sys.executable,
-                "-m",
-                "granian",
-                "--interface",
-                "wsgi",
-                "civitas.config.wsgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(self.workers),
-                "--blocking-threads",
-                self.env.get("WEB_THREADS", "4"),
-                "--backlog",
-                "2048",
-                "--log-level",
-                "warning",
-            ]
-        return [
+        threads = int(self.env.get("WEB_THREADS", "2"))
+        if self.server_kind == "granian":  # what `civitas serve` runs in production
+            from civitas.web.management.commands.serve import web_command
+
+            return web_command("127.0.0.1", self.port, self.workers, threads)
+        return [  # the comparison: gunicorn's threaded workers (pip install gunicorn)
             sys.executable,
             "-m",
             "gunicorn",
             "civitas.config.wsgi:application",
-            "--config",  # the production settings (worker class, threads, keep-alive)
-            str(ROOT / "deploy" / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",
             str(self.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "5",
             "--graceful-timeout",
             "5",
             "--timeout",
@@ -199,7 +187,7 @@ class Instance:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not start; see {self.workdir / 'server.log'}")
+        raise RuntimeError(f"the server did not start; see {self.workdir / 'server.log'}")
 
     def kill(self) -> None:
         """SIGKILL the whole server (master and workers) at once: no clean shutdown."""

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn or any WSGI server."""
+"""WSGI entry point for granian (``civitas serve``) or any WSGI server."""
 
 import os
 import sys

@@ -1,11 +1,14 @@
 """Prometheus metrics: request counts and latencies per route, plus a few numbers read at scrape.
 
-With several gunicorn workers set ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder (the container
-image and Helm chart do): every worker writes its samples there and ``/metrics`` adds them up.
+With several server workers set ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder (the container
+image and Helm chart do; ``civitas serve`` empties it at start): every worker writes its samples
+there and ``/metrics`` adds them up. The "requests in progress" gauge of a worker that died is
+dropped by the next worker to start, so a replaced worker's last value does not stay counted.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import time
 
@@ -21,8 +24,18 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+
+def _forget_dead_workers(folder: str) -> None:
+    """Drop the live gauges of processes that no longer exist (the server has no exit hook)."""
+    for path in glob.glob(os.path.join(folder, "gauge_live*_*.db")):
+        pid = path.rsplit("_", 1)[-1].removesuffix(".db")
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            multiprocess.mark_process_dead(int(pid), folder)
+
+
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # each process writes its samples here
     os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+    _forget_dead_workers(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
 REQUESTS = Counter(
     "civitas_http_requests_total",

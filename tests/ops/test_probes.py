@@ -64,3 +64,23 @@ def test_metrics_need_the_token_when_one_is_set(client):
     assert ok.status_code == 200 and ok["Content-Type"].startswith("text/plain")
     with override_settings(CIVITAS_METRICS_TOKEN="", CIVITAS_ENV="production"):
         assert client.get("/metrics").status_code == 404
+
+
+def test_the_live_gauges_of_a_dead_worker_are_dropped_by_the_next_one(tmp_path):
+    """The server replaces a dead worker without telling Prometheus: the next worker to start
+    drops the dead one's "in progress" gauge, so its last value no longer counts."""
+    import os
+    import subprocess
+
+    from civitas.ops.metrics import _forget_dead_workers
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    mine = os.getpid()
+    for pid in (dead.pid, mine):
+        (tmp_path / f"gauge_livesum_{pid}.db").write_bytes(b"")
+    (tmp_path / f"counter_{dead.pid}.db").write_bytes(b"")  # counters keep adding up
+    _forget_dead_workers(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"counter_{dead.pid}.db", f"gauge_livesum_{mine}.db"]
+    )
