@@ -19,8 +19,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 from django.core.management.base import BaseCommand
+
+STOP_SECONDS = 15  # what every process gets, together, to finish before it is killed
 
 
 def web_command(host: str, port: int, workers: int, threads: int) -> list[str]:
@@ -43,7 +46,7 @@ def web_command(host: str, port: int, workers: int, threads: int) -> list[str]:
         "2048",
         "--respawn-failed-workers",  # a worker that dies is replaced
         "--workers-kill-timeout",
-        "20",  # seconds a stopping worker has to finish its requests
+        "10",  # seconds a stopping worker has to finish its requests
         "--no-ws",
     ]
 
@@ -112,9 +115,12 @@ class Command(BaseCommand):
             code = web.wait()
         finally:
             stop(None, None)
+            # one deadline for all: a stop (Ctrl+C, a container's SIGTERM) ends within ~15 s
+            deadline = time.monotonic() + STOP_SECONDS
             for child in children:
                 try:
-                    child.wait(timeout=15)
+                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     child.kill()
+                    child.wait()
         raise SystemExit(code if code and code > 0 else 0)
