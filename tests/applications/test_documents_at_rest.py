@@ -149,6 +149,11 @@ def test_staff_on_the_case_download_it_and_nobody_else_does(
     assert response["Content-Type"] == "image/png"
     assert response["Content-Length"] == str(len(original))
     assert 'filename="photo.png"' in response["Content-Disposition"]
+    from civitas.audit.models import AuditEvent
+
+    read = AuditEvent.objects.get(action="casework:document:read")  # staff reads are kept
+    assert (read.actor_id, read.subject_id) == (caseworker.pk, str(document.pk))
+    assert read.after == {"application": draft.reference, "requirement": document.requirement}
     case_page = client.get(reverse("casework:case", args=[draft.reference])).content.decode()
     assert staff_url in case_page
     missing = reverse("casework:document", args=[draft.reference, document.pk + 1])

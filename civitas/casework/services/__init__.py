@@ -14,6 +14,7 @@ from civitas.casework.services.cases import (
     information_received,
     open_case,
     open_task,
+    record_document_read,
     request_information,
     take_in_new_applications,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "open_case",
     "open_task",
     "raise_grievance",
+    "record_document_read",
     "register_api_client",
     "request_information",
     "set_scope",

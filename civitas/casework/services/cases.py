@@ -626,3 +626,15 @@ def confirm_decision(*, decision: Decision, actor, agree: bool, note: str = "") 
             finish_task(task, TaskState.DONE, actor=actor, outcome="returned")
         _new_task(case, TaskKind.REVIEW, assignee=locked.proposed_by, actor=actor)
     return locked
+
+
+@transaction.atomic
+def record_document_read(*, actor: User, document) -> None:
+    """A member of staff opened a document of a case (a payslip, a medical certificate): reads of
+    such evidence are kept in the trail, by document id and requirement, never its content."""
+    audit.record(
+        actor=actor,
+        action="casework:document:read",
+        subject=document,
+        after={"application": document.application.reference, "requirement": document.requirement},
+    )

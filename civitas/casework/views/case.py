@@ -191,6 +191,7 @@ def document(request, reference: str, document_id: int):
     found = application.documents.filter(pk=document_id).first()
     if found is None:
         raise Http404("No such document")
+    services.record_document_read(actor=request.user, document=found)
     return document_response(found)
 
 
