@@ -175,34 +175,28 @@ def account(request, pk: int):
 @require_POST
 def erase_person(request, pk: int):
     subject = selectors.person_for_officer(request.user, pk)
-    form = RequestReferenceForm(request.POST, prefix="erase")
-    if form.is_valid():
-        try:
-            outcome = erasure.erase_person(
-                person=subject, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except erasure.ErasureRefused as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("privacy:done", seq=outcome.audit_seq)
-    return _subject_page(request, person=subject, erase_form=form)
+    return _erase(request, lambda **kw: erasure.erase_person(person=subject, **kw), person=subject)
 
 
 @login_required
 @require_POST
 def erase_account(request, pk: int):
     subject = selectors.account_for_officer(request.user, pk)
+    return _erase(request, lambda **kw: erasure.erase_account(user=subject, **kw), account=subject)
+
+
+def _erase(request, erase, **subject):
+    """Carry out the erasure with the request reference given, or show the page again with why
+    not (a missing reference, or what the service refused)."""
     form = RequestReferenceForm(request.POST, prefix="erase")
     if form.is_valid():
         try:
-            outcome = erasure.erase_account(
-                user=subject, actor=request.user, reason=form.cleaned_data["reason"]
-            )
+            outcome = erase(actor=request.user, reason=form.cleaned_data["reason"])
         except erasure.ErasureRefused as exc:
             form.add_error(None, str(exc))
         else:
             return redirect("privacy:done", seq=outcome.audit_seq)
-    return _subject_page(request, account=subject, erase_form=form)
+    return _subject_page(request, erase_form=form, **subject)
 
 
 def _download(data: dict, name: str) -> HttpResponse:

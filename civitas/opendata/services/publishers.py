@@ -194,20 +194,7 @@ def update_organization(
     if not _is_admin(access, locked):
         raise NotAuthorized("only an administrator of this publisher can change it")
     cleaned = _clean_publisher(data, current=locked, partial=partial, organization=True)
-    before = _publisher_summary(locked)
-    for key, value in cleaned.items():
-        setattr(locked, key, value)
-    locked.save()
-    if _publisher_summary(locked) != before:
-        _restamp(locked.datasets.all())
-    audit.record(
-        actor=_who(access),
-        action="opendata:organization:updated",
-        subject=locked,
-        before=before,
-        after=_publisher_summary(locked),
-    )
-    return locked
+    return _change_publisher(access, locked, cleaned, action="opendata:organization:updated")
 
 
 @transaction.atomic
@@ -304,6 +291,12 @@ def update_group(*, access, group: Group, data: dict, partial: bool) -> Group:
         raise NotAuthorized("only a site administrator can change a group")
     locked = Group.objects.select_for_update().get(pk=group.pk)
     cleaned = _clean_publisher(data, current=locked, partial=partial, organization=False)
+    return _change_publisher(access, locked, cleaned, action="opendata:group:updated")
+
+
+def _change_publisher(access, locked, cleaned: dict, *, action: str):
+    """Apply the cleaned fields to a locked organization or group and audit the change; its
+    datasets are stamped anew when what they show of it changed (name, title)."""
     before = _publisher_summary(locked)
     for key, value in cleaned.items():
         setattr(locked, key, value)
@@ -312,7 +305,7 @@ def update_group(*, access, group: Group, data: dict, partial: bool) -> Group:
         _restamp(locked.datasets.all())
     audit.record(
         actor=_who(access),
-        action="opendata:group:updated",
+        action=action,
         subject=locked,
         before=before,
         after=_publisher_summary(locked),
